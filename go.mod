@@ -1,0 +1,3 @@
+module github.com/veglens/veglens
+
+go 1.26
