@@ -1,0 +1,299 @@
+package vision
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// Names of the files LoadModel reads from its folder.
+const (
+	ModelFile = "veglens.onnx"
+	MetaFile  = "model.json"
+)
+
+// ModelOptions tune LoadModel. The zero value is ready to use.
+type ModelOptions struct {
+	// LibraryPath is the ONNX Runtime shared library; empty means the
+	// ORT_LIB environment variable.
+	LibraryPath string
+	// Threads is ONNX Runtime's intra-op thread count for one Classify call;
+	// 0 means 1, which gives the best throughput when several calls run at
+	// once and keeps a Lambda's single vCPU free of spinning threads.
+	Threads int
+	// Concurrency is how many Classify calls may run inference at the same
+	// time (each has its own preallocated tensors); 0 means GOMAXPROCS.
+	// Further calls wait for a free slot.
+	Concurrency int
+}
+
+// Meta is the content of model.json.
+type Meta struct {
+	Name         string `json:"name"`
+	Version      string `json:"version"`
+	Architecture string `json:"architecture"`
+	Input        struct {
+		Name   string     `json:"name"`
+		Size   int        `json:"size"`
+		Layout string     `json:"layout"`
+		Range  [2]float64 `json:"range"`
+	} `json:"input"`
+	Outputs struct {
+		Logits        string `json:"logits"`
+		Probabilities string `json:"probabilities"`
+	} `json:"outputs"`
+	Labels  []string `json:"labels"`
+	Refusal struct {
+		Score     string  `json:"score"`
+		Threshold float64 `json:"threshold"`
+	} `json:"refusal"`
+}
+
+// Guess is one kind with the model's probability for it.
+type Guess struct {
+	Kind        string  `json:"kind"`
+	Probability float64 `json:"probability"`
+}
+
+// Prediction is what Classify returns.
+type Prediction struct {
+	// Top holds the k most probable kinds, most probable first.
+	Top []Guess `json:"top"`
+	// Score is the refusal score: the highest probability.
+	Score float64 `json:"score"`
+	// Refused is true when Score is below the model's threshold: the photo
+	// probably shows none of the known kinds.
+	Refused bool `json:"refused"`
+}
+
+// Model is a loaded classifier. Its methods are safe for concurrent use.
+type Model struct {
+	meta    Meta
+	session *ort.DynamicAdvancedSession
+	slots   chan *slot // free inference slots; cap = ModelOptions.Concurrency
+	all     []*slot
+
+	closeOnce sync.Once
+	closeErr  error
+	mu        sync.RWMutex // held for reading by Classify, for writing by Close
+	closed    bool
+}
+
+// slot is what one inference needs, allocated once: the input and output
+// tensors and the scratch image used for resizing.
+type slot struct {
+	in      *ort.Tensor[float32]
+	out     *ort.Tensor[float32]
+	scratch *image.RGBA
+}
+
+// LoadModel reads dir/veglens.onnx and dir/model.json, checks that they
+// belong together (model.json's version is the start of the ONNX file's
+// SHA-256) and creates the ONNX Runtime session, which every later Classify
+// call reuses.
+func LoadModel(dir string, opts ModelOptions) (*Model, error) {
+	meta, err := readMeta(filepath.Join(dir, MetaFile))
+	if err != nil {
+		return nil, err
+	}
+	onnxPath := filepath.Join(dir, ModelFile)
+	onnxData, err := os.ReadFile(onnxPath)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	sum := sha256.Sum256(onnxData)
+	if digest := hex.EncodeToString(sum[:]); len(meta.Version) < 8 || digest[:len(meta.Version)] != meta.Version {
+		return nil, fmt.Errorf("load model: %s says version %q but %s has sha256 %s: the two files come from different exports",
+			MetaFile, meta.Version, ModelFile, digest[:12])
+	}
+	if err := InitRuntime(opts.LibraryPath); err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = 1
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("load model: session options: %w", err)
+	}
+	defer so.Destroy()
+	if err := so.SetIntraOpNumThreads(threads); err != nil {
+		return nil, fmt.Errorf("load model: intra-op threads: %w", err)
+	}
+	if err := so.SetInterOpNumThreads(1); err != nil {
+		return nil, fmt.Errorf("load model: inter-op threads: %w", err)
+	}
+	// A DynamicAdvancedSession takes its tensors per Run, so one session can
+	// serve several goroutines at once (an AdvancedSession cannot).
+	session, err := ort.NewDynamicAdvancedSessionWithONNXData(onnxData,
+		[]string{meta.Input.Name}, []string{meta.Outputs.Probabilities}, so)
+	if err != nil {
+		return nil, fmt.Errorf("load model: create session for %s: %w", onnxPath, err)
+	}
+	m := &Model{meta: meta, session: session}
+
+	n := opts.Concurrency
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	m.slots = make(chan *slot, n)
+	for range n {
+		s, err := newSlot(meta.Input.Size, len(meta.Labels))
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("load model: %w", err)
+		}
+		m.all = append(m.all, s)
+		m.slots <- s
+	}
+	// One run on a blank picture checks that the graph's names and shapes
+	// match model.json, and warms the session up.
+	if _, err := m.Classify(context.Background(), image.NewGray(image.Rect(0, 0, meta.Input.Size, meta.Input.Size)), 1); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("load model: test run of %s: %w", onnxPath, err)
+	}
+	return m, nil
+}
+
+func readMeta(path string) (Meta, error) {
+	var meta Meta
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return meta, fmt.Errorf("load model: %w", err)
+	}
+	if err := json.Unmarshal(data, &meta); err != nil {
+		return meta, fmt.Errorf("load model: parse %s: %w", path, err)
+	}
+	switch {
+	case meta.Version == "":
+		return meta, fmt.Errorf("load model: %s has no version", path)
+	case len(meta.Labels) < 2:
+		return meta, fmt.Errorf("load model: %s lists %d labels", path, len(meta.Labels))
+	case meta.Input.Name == "" || meta.Outputs.Probabilities == "":
+		return meta, fmt.Errorf("load model: %s lacks the input or probabilities output name", path)
+	case meta.Input.Size <= 0:
+		return meta, fmt.Errorf("load model: %s has input size %d", path, meta.Input.Size)
+	case meta.Input.Layout != "NHWC":
+		return meta, fmt.Errorf("load model: %s has layout %q; only NHWC is supported", path, meta.Input.Layout)
+	case meta.Input.Range != [2]float64{0, 255}:
+		return meta, fmt.Errorf("load model: %s has input range %v; only [0,255] is supported", path, meta.Input.Range)
+	case meta.Refusal.Threshold < 0 || meta.Refusal.Threshold > 1:
+		return meta, fmt.Errorf("load model: %s has refusal threshold %v outside [0,1]", path, meta.Refusal.Threshold)
+	}
+	return meta, nil
+}
+
+func newSlot(size, classes int) (*slot, error) {
+	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(size), int64(size), 3))
+	if err != nil {
+		return nil, fmt.Errorf("input tensor: %w", err)
+	}
+	out, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(classes)))
+	if err != nil {
+		in.Destroy()
+		return nil, fmt.Errorf("output tensor: %w", err)
+	}
+	return &slot{in: in, out: out, scratch: image.NewRGBA(image.Rect(0, 0, size, size))}, nil
+}
+
+// Version is the model version from model.json (a prefix of the ONNX file's
+// SHA-256).
+func (m *Model) Version() string { return m.meta.Version }
+
+// Labels returns the kinds the model knows, in output order.
+func (m *Model) Labels() []string { return append([]string(nil), m.meta.Labels...) }
+
+// Threshold is the refusal threshold: a prediction whose Score is below it is
+// Refused.
+func (m *Model) Threshold() float64 { return m.meta.Refusal.Threshold }
+
+// Meta returns a copy of model.json's content.
+func (m *Model) Meta() Meta {
+	meta := m.meta
+	meta.Labels = m.Labels()
+	return meta
+}
+
+// ErrClosed is returned by Classify after Close.
+var ErrClosed = errors.New("vision: model is closed")
+
+// Classify resizes img to the model's input, runs the model and returns the
+// k most probable kinds (k is clamped to 1..number of labels). It is safe
+// for concurrent use; when all inference slots are busy it waits for one, or
+// for ctx to end.
+func (m *Model) Classify(ctx context.Context, img image.Image, k int) (Prediction, error) {
+	if img == nil || img.Bounds().Empty() {
+		return Prediction{}, errors.New("classify: empty image")
+	}
+	if err := ctx.Err(); err != nil {
+		return Prediction{}, fmt.Errorf("classify: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return Prediction{}, ErrClosed
+	}
+	var s *slot
+	select {
+	case s = <-m.slots:
+	case <-ctx.Done():
+		return Prediction{}, fmt.Errorf("classify: %w", ctx.Err())
+	}
+	defer func() { m.slots <- s }()
+
+	fillTensor(s.in.GetData(), img, m.meta.Input.Size, s.scratch)
+	if err := m.session.Run([]ort.Value{s.in}, []ort.Value{s.out}); err != nil {
+		return Prediction{}, fmt.Errorf("classify: run model %s: %w", m.meta.Version, err)
+	}
+	return m.predict(s.out.GetData(), k), nil
+}
+
+// predict turns the probabilities into a Prediction.
+func (m *Model) predict(probs []float32, k int) Prediction {
+	k = min(max(k, 1), len(probs))
+	order := make([]int, len(probs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
+	p := Prediction{Top: make([]Guess, k)}
+	for i := range k {
+		p.Top[i] = Guess{Kind: m.meta.Labels[order[i]], Probability: float64(probs[order[i]])}
+	}
+	p.Score = float64(probs[order[0]])
+	p.Refused = p.Score < m.meta.Refusal.Threshold
+	return p
+}
+
+// Close releases the ONNX Runtime session and tensors after waiting for
+// running Classify calls. The runtime environment itself stays up for other
+// models in the process.
+func (m *Model) Close() error {
+	m.closeOnce.Do(func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.closed = true
+		var errs []error
+		for _, s := range m.all {
+			errs = append(errs, s.in.Destroy(), s.out.Destroy())
+		}
+		if m.session != nil {
+			errs = append(errs, m.session.Destroy())
+		}
+		m.closeErr = errors.Join(errs...)
+	})
+	return m.closeErr
+}
