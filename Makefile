@@ -20,7 +20,7 @@ help: ## list the targets
 
 # ---------------------------------------------------------------- dependencies
 .PHONY: deps ort
-deps: ort deps-go deps-python ## install what building and testing need
+deps: ort deps-go deps-python minio deps-api ## install what building and testing need
 
 ort: $(ORT_LIB) ## fetch the ONNX Runtime library into .cache/
 
@@ -33,6 +33,30 @@ deps-go:
 
 deps-python:
 	$(PYTHON) -m pip install --quiet -r models/requirements.txt
+
+# MinIO for the local stack and integration tests: a pinned build from source
+# into bin/ (skipped when bin/minio already is that version).
+MINIO_VERSION ?= v0.0.0-20260212201848-7aac2a2c5b7c
+.PHONY: minio
+minio: ## install the pinned MinIO server into bin/
+	@if $(GO) version -m $(BIN)/minio 2>/dev/null | grep -qE "^[[:space:]]+mod[[:space:]]+github.com/minio/minio[[:space:]]+$(MINIO_VERSION)[[:space:]]"; then \
+	  echo "bin/minio is $(MINIO_VERSION)"; \
+	else \
+	  echo "building MinIO $(MINIO_VERSION) into bin/ (a few minutes)"; \
+	  GOBIN=$(BIN) GOFLAGS=-buildvcs=false nice -n 10 $(GO) install github.com/minio/minio@$(MINIO_VERSION); \
+	fi
+
+# Schemathesis (API tests) in its own virtual environment, apart from the
+# model's pinned Python packages.
+API_VENV ?= $(CACHE)/venv-api
+SCHEMATHESIS_VERSION ?= 4.32.5
+.PHONY: deps-api
+deps-api: $(API_VENV)/.installed-$(SCHEMATHESIS_VERSION)
+
+$(API_VENV)/.installed-$(SCHEMATHESIS_VERSION):
+	$(PYTHON) -m venv $(API_VENV)
+	$(API_VENV)/bin/pip install --quiet "schemathesis==$(SCHEMATHESIS_VERSION)"
+	touch $@
 
 # ---------------------------------------------------------------- build
 .PHONY: build

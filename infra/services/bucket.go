@@ -1,0 +1,65 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+// S3Client returns an S3 client for this MinIO server (path-style URLs,
+// root credentials).
+func (m *MinIO) S3Client() *s3.Client {
+	return s3.New(s3.Options{
+		Region:       m.Region,
+		BaseEndpoint: aws.String(m.Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(m.AccessKey, m.SecretKey, ""),
+	})
+}
+
+// Notify routes ObjectCreated events for keys under Prefix to the webhook
+// target WebhookID.
+type Notify struct {
+	Prefix    string
+	WebhookID string
+}
+
+// DefaultNotify sends every upload and every gallery object to one webhook.
+func DefaultNotify(webhookID string) []Notify {
+	return []Notify{{Prefix: "uploads/", WebhookID: webhookID}, {Prefix: "dataset/", WebhookID: webhookID}}
+}
+
+// SetupBucket creates bucket when missing and replaces its notification
+// configuration with one s3:ObjectCreated:* rule per entry of rules.
+// Running it again is harmless.
+func SetupBucket(ctx context.Context, client *s3.Client, bucket string, rules []Notify) error {
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	var apiErr smithy.APIError
+	if err != nil && !(errors.As(err, &apiErr) && (apiErr.ErrorCode() == "BucketAlreadyOwnedByYou" || apiErr.ErrorCode() == "BucketAlreadyExists")) {
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	cfg := &types.NotificationConfiguration{}
+	for _, r := range rules {
+		cfg.QueueConfigurations = append(cfg.QueueConfigurations, types.QueueConfiguration{
+			Id:       aws.String(r.WebhookID + ":" + r.Prefix),
+			QueueArn: aws.String(WebhookARN(r.WebhookID)),
+			Events:   []types.Event{types.Event("s3:ObjectCreated:*")},
+			Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{
+				FilterRules: []types.FilterRule{{Name: types.FilterRuleNamePrefix, Value: aws.String(r.Prefix)}},
+			}},
+		})
+	}
+	if _, err := client.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket:                    aws.String(bucket),
+		NotificationConfiguration: cfg,
+	}); err != nil {
+		return fmt.Errorf("configure notifications of bucket %s: %w", bucket, err)
+	}
+	return nil
+}
