@@ -81,3 +81,14 @@ test-models: ## training code: a tiny end-to-end run
 .PHONY: bench
 bench: ort ## Go benchmarks (latency and throughput targets)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# ---------------------------------------------------------------- model evaluation
+# make eval DATA=<folder>: every file of <folder>/<Class>/ through the service's
+# path (vision.Decode, Model.Classify); a per-class table, then one JSON line
+# (nothing after it). DATA must be given explicitly. EVAL_FLAGS passes more
+# flags, e.g. EVAL_FLAGS='-workers 2 -q'.
+.PHONY: eval
+eval: ort ## measure the model: make eval DATA=<folder of Class/photos>; last line is JSON
+	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make eval DATA=<folder with <Class>/<photos>>" >&2; exit 2; fi
+	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
+	@$(BIN)/veglens eval -model-dir "$(CURDIR)/models" $(EVAL_FLAGS) "$(DATA)"

@@ -1,0 +1,126 @@
+package vision
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"slices"
+	"testing"
+	"time"
+)
+
+// latencies records one duration per iteration and reports p50 and p99 in
+// milliseconds next to ns/op.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	slices.Sort(l)
+	at := func(q float64) float64 {
+		return float64(l[min(len(l)-1, int(q*float64(len(l))))]) / 1e6
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+}
+
+// BenchmarkClassifyJPEG224 is the latency target: decode one 224x224 JPEG
+// (a gallery photo), preprocess it and run the model on one thread.
+func BenchmarkClassifyJPEG224(b *testing.B) {
+	m := testModel(b)
+	data := readGalleryJPEG(b)
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	lat.report(b)
+}
+
+// BenchmarkClassifyJPEGPhone is a typical phone upload: a 4032x3024 JPEG
+// decoded, resized to 224x224 and classified.
+func BenchmarkClassifyJPEGPhone(b *testing.B) {
+	m := testModel(b)
+	src := Thumbnail(quadrants(400, 300), 400)
+	big := image.NewRGBA(image.Rect(0, 0, 4032, 3024))
+	for y := range 3024 {
+		for x := range 4032 {
+			big.Set(x, y, src.At(x/10, y/10))
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, big, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	lat.report(b)
+}
+
+// BenchmarkDecodeJPEG224 is the decoding share of BenchmarkClassifyJPEG224.
+func BenchmarkDecodeJPEG224(b *testing.B) {
+	data := readGalleryJPEG(b)
+	for b.Loop() {
+		if _, err := Decode(bytes.NewReader(data), DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFillTensor224 is the preprocessing share: YCbCr pixels to the
+// float32 input tensor.
+func BenchmarkFillTensor224(b *testing.B) {
+	pic, err := Decode(bytes.NewReader(readGalleryJPEG(b)), DefaultLimits)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float32, 224*224*3)
+	scratch := image.NewRGBA(image.Rect(0, 0, 224, 224))
+	for b.Loop() {
+		fillTensor(dst, pic.Image, 224, scratch)
+	}
+}
+
+// BenchmarkClassifyParallel measures throughput with every core busy (each
+// call still uses one intra-op thread).
+func BenchmarkClassifyParallel(b *testing.B) {
+	m := testModel(b)
+	data := readGalleryJPEG(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,423 @@
+package vision
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// repoRoot walks up from the test's working directory to the folder holding
+// go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+var shared struct {
+	once  sync.Once
+	model *Model
+	err   error
+}
+
+// testModel returns the committed model (models/), loaded once for all
+// tests. Without the ONNX Runtime library the test fails: these tests are
+// part of `make test-go`, which exports ORT_LIB.
+func testModel(t testing.TB) *Model {
+	t.Helper()
+	lib := os.Getenv("ORT_LIB")
+	if lib == "" {
+		t.Fatal("ORT_LIB is not set: run the model tests through `make test-go` (it exports ORT_LIB), " +
+			"or set ORT_LIB to the path of libonnxruntime.so.1 (`make ort` fetches it)")
+	}
+	if _, err := os.Stat(lib); err != nil {
+		t.Fatalf("ORT_LIB=%s does not exist (`make ort` fetches it): %v", lib, err)
+	}
+	shared.once.Do(func() {
+		shared.model, shared.err = LoadModel(filepath.Join(repoRoot(t), "models"), ModelOptions{Threads: 1})
+	})
+	if shared.err != nil {
+		t.Fatalf("LoadModel: %v", shared.err)
+	}
+	return shared.model
+}
+
+func decodeFile(t testing.TB, path string) *Picture {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pic, err := Decode(f, DefaultLimits)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pic
+}
+
+type parityFixture struct {
+	ModelVersion string `json:"model_version"`
+	Images       []struct {
+		File          string    `json:"file"`
+		Label         string    `json:"label"`
+		Probabilities []float64 `json:"probabilities"`
+	} `json:"images"`
+}
+
+// TestParity feeds the fixture's 224x224 PNGs (validation photos saved
+// losslessly by the Python code) through Decode and Classify and compares
+// with the probabilities Python's ONNX Runtime computed for the same pixels.
+func TestParity(t *testing.T) {
+	m := testModel(t)
+	raw, err := os.ReadFile(filepath.Join("testdata", "parity", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx parityFixture
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		t.Fatalf("expected.json: %v", err)
+	}
+	if fx.ModelVersion != m.Version() {
+		t.Skipf("parity fixture is for model %s but models/ holds %s: regenerate the fixture with the model (models/)",
+			fx.ModelVersion, m.Version())
+	}
+	if len(fx.Images) < 50 {
+		t.Fatalf("fixture has %d images, want at least 50", len(fx.Images))
+	}
+	labels := m.Labels()
+	worst := 0.0
+	for _, im := range fx.Images {
+		pic := decodeFile(t, filepath.Join("testdata", "parity", im.File))
+		if pic.Width != 224 || pic.Height != 224 {
+			t.Fatalf("%s is %dx%d; the parity fixture must not involve resizing", im.File, pic.Width, pic.Height)
+		}
+		p, err := m.Classify(context.Background(), pic.Image, len(labels))
+		if err != nil {
+			t.Fatalf("%s: %v", im.File, err)
+		}
+		got := make(map[string]float64, len(p.Top))
+		for _, g := range p.Top {
+			got[g.Kind] = g.Probability
+		}
+		want, best := 0.0, ""
+		for i, label := range labels {
+			d := math.Abs(got[label] - im.Probabilities[i])
+			worst = max(worst, d)
+			if d > 1e-4 {
+				t.Errorf("%s: P(%s) = %.6f, Python says %.6f", im.File, label, got[label], im.Probabilities[i])
+			}
+			if im.Probabilities[i] > want {
+				want, best = im.Probabilities[i], label
+			}
+		}
+		if p.Top[0].Kind != best {
+			t.Errorf("%s: top-1 %s, Python says %s", im.File, p.Top[0].Kind, best)
+		}
+	}
+	t.Logf("%d images, max abs difference %.2e", len(fx.Images), worst)
+}
+
+func TestLoadModel(t *testing.T) {
+	m := testModel(t)
+	var meta Meta
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "models", MetaFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if m.Version() != meta.Version || len(m.Version()) != 12 {
+		t.Errorf("Version() = %q, model.json says %q (want 12 hex chars)", m.Version(), meta.Version)
+	}
+	want := []string{"Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum",
+		"Carrot", "Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato"}
+	if got := strings.Join(m.Labels(), ","); got != strings.Join(want, ",") {
+		t.Errorf("Labels() = %v, want %v", got, want)
+	}
+	if th := m.Threshold(); th != meta.Refusal.Threshold || th <= 0 || th >= 1 {
+		t.Errorf("Threshold() = %v, model.json says %v", th, meta.Refusal.Threshold)
+	}
+}
+
+func TestLoadModelRefusesBadFolders(t *testing.T) {
+	testModel(t) // the runtime must be up so that only the folder is at fault
+	root := repoRoot(t)
+	onnx, err := os.ReadFile(filepath.Join(root, "models", ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := os.ReadFile(filepath.Join(root, "models", MetaFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(meta, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["version"] = "000000000000"
+	wrongVersion, _ := json.Marshal(doc)
+
+	tests := []struct {
+		name  string
+		files map[string][]byte
+		want  string
+	}{
+		{"empty folder", nil, MetaFile},
+		{"no onnx file", map[string][]byte{MetaFile: meta}, ModelFile},
+		{"model.json from another export", map[string][]byte{MetaFile: wrongVersion, ModelFile: onnx}, "different exports"},
+		{"model.json is not json", map[string][]byte{MetaFile: []byte("labels: [Bean]"), ModelFile: onnx}, "parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, data := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := LoadModel(dir, ModelOptions{})
+			if err == nil {
+				m.Close()
+				t.Fatal("LoadModel accepted the folder")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestClassifyGallery checks what a user sees: the committed sample photos
+// (10 per kind) are recognised, with consistent scores.
+func TestClassifyGallery(t *testing.T) {
+	m := testModel(t)
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "infra", "gallery", "*", "*.jpg"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no gallery photos found: %v", err)
+	}
+	correct := 0
+	for _, f := range files {
+		kind := filepath.Base(filepath.Dir(f))
+		p, err := m.Classify(context.Background(), decodeFile(t, f).Image, 3)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(p.Top) != 3 {
+			t.Fatalf("%s: %d guesses, want 3", f, len(p.Top))
+		}
+		if !sort.SliceIsSorted(p.Top, func(i, j int) bool { return p.Top[i].Probability > p.Top[j].Probability }) {
+			t.Errorf("%s: guesses not sorted: %v", f, p.Top)
+		}
+		if p.Score != p.Top[0].Probability || p.Refused != (p.Score < m.Threshold()) {
+			t.Errorf("%s: score %v / refused %v inconsistent with %v and threshold %v", f, p.Score, p.Refused, p.Top, m.Threshold())
+		}
+		if p.Top[0].Kind == kind {
+			correct++
+		} else {
+			t.Logf("%s: %s predicted as %v", f, kind, p.Top)
+		}
+	}
+	if acc := float64(correct) / float64(len(files)); acc < 0.95 {
+		t.Errorf("gallery accuracy %.3f (%d/%d), want at least 0.95", acc, correct, len(files))
+	}
+}
+
+func TestClassifyTopK(t *testing.T) {
+	m := testModel(t)
+	img := decodeFile(t, filepath.Join(repoRoot(t), "infra", "gallery", "Carrot", firstFile(t, "Carrot"))).Image
+	for _, tt := range []struct{ k, want int }{{-1, 1}, {0, 1}, {1, 1}, {5, 5}, {15, 15}, {99, 15}} {
+		p, err := m.Classify(context.Background(), img, tt.k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Top) != tt.want {
+			t.Errorf("k=%d: %d guesses, want %d", tt.k, len(p.Top), tt.want)
+		}
+		if tt.want == 15 {
+			sum := 0.0
+			seen := map[string]bool{}
+			for _, g := range p.Top {
+				sum += g.Probability
+				seen[g.Kind] = true
+			}
+			if math.Abs(sum-1) > 1e-4 || len(seen) != 15 {
+				t.Errorf("k=%d: probabilities sum to %v over %d kinds", tt.k, sum, len(seen))
+			}
+		}
+	}
+}
+
+func firstFile(t *testing.T, kind string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "infra", "gallery", kind))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("gallery %s: %v", kind, err)
+	}
+	return entries[0].Name()
+}
+
+// The same picture must get the same answer whether it arrives as a JPEG's
+// YCbCr, as RGBA, as NRGBA or bigger (resized), i.e. the fast paths agree
+// with the generic conversion.
+func TestClassifyImageTypesAgree(t *testing.T) {
+	m := testModel(t)
+	pic := decodeFile(t, filepath.Join(repoRoot(t), "infra", "gallery", "Tomato", firstFile(t, "Tomato")))
+	ycc, ok := pic.Image.(*image.YCbCr)
+	if !ok {
+		t.Fatalf("gallery JPEG decoded as %T, want *image.YCbCr", pic.Image)
+	}
+	b := ycc.Bounds()
+	rgba := image.NewRGBA(b)
+	nrgba := image.NewNRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			rgba.Set(x, y, ycc.At(x, y))
+			nrgba.Set(x, y, ycc.At(x, y))
+		}
+	}
+	// A generic image type (no fast path) with the same pixels.
+	generic := struct{ image.Image }{rgba}
+
+	base, err := m.Classify(context.Background(), ycc, 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range map[string]image.Image{"RGBA": rgba, "NRGBA": nrgba, "generic": generic, "upscaled": Thumbnail(upscale(rgba, 2), 448)} {
+		p, err := m.Classify(context.Background(), img, 15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol := 1e-6
+		if name == "upscaled" {
+			tol = 0.05 // resizing changes pixels a little
+		}
+		if p.Top[0].Kind != base.Top[0].Kind || math.Abs(p.Score-base.Score) > tol {
+			t.Errorf("%s: %v (score %.6f), YCbCr gave %v (score %.6f)", name, p.Top[0].Kind, p.Score, base.Top[0].Kind, base.Score)
+		}
+	}
+}
+
+// upscale repeats every pixel f x f times.
+func upscale(src *image.RGBA, f int) *image.RGBA {
+	b := src.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx()*f, b.Dy()*f))
+	for y := range dst.Rect.Dy() {
+		for x := range dst.Rect.Dx() {
+			dst.SetRGBA(x, y, src.RGBAAt(b.Min.X+x/f, b.Min.Y+y/f))
+		}
+	}
+	return dst
+}
+
+// Many goroutines classifying at once get exactly the answers one goroutine
+// gets.
+func TestClassifyConcurrent(t *testing.T) {
+	m := testModel(t)
+	files, _ := filepath.Glob(filepath.Join(repoRoot(t), "infra", "gallery", "*", "*.jpg"))
+	if len(files) > 30 {
+		files = files[:30]
+	}
+	imgs := make([]image.Image, len(files))
+	want := make([]Prediction, len(files))
+	for i, f := range files {
+		imgs[i] = decodeFile(t, f).Image
+		p, err := m.Classify(context.Background(), imgs[i], 15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = p
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*len(imgs))
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range imgs {
+				i := (j + g*7) % len(imgs)
+				p, err := m.Classify(context.Background(), imgs[i], 15)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for r := range p.Top {
+					if p.Top[r] != want[i].Top[r] {
+						errs <- errors.New(files[i] + ": concurrent result differs")
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestClassifyRefusesBadCalls(t *testing.T) {
+	m, err := LoadModel(filepath.Join(repoRoot(t), "models"), ModelOptions{Concurrency: 1})
+	if err != nil {
+		testModel(t) // explains a missing ORT_LIB
+		t.Fatal(err)
+	}
+	img := image.NewGray(image.Rect(0, 0, 64, 64))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Classify(ctx, img, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: got %v", err)
+	}
+	if _, err := m.Classify(context.Background(), image.NewGray(image.Rect(0, 0, 0, 0)), 1); err == nil {
+		t.Error("empty image accepted")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := m.Classify(context.Background(), img, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: got %v, want ErrClosed", err)
+	}
+}
+
+func readGalleryJPEG(b testing.TB) []byte {
+	b.Helper()
+	files, _ := filepath.Glob(filepath.Join(repoRoot(b), "infra", "gallery", "Carrot", "*.jpg"))
+	if len(files) == 0 {
+		b.Fatal("no gallery photos")
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != 224 || cfg.Height != 224 {
+		b.Fatalf("%s is not a 224x224 JPEG: %v", files[0], err)
+	}
+	return data
+}
