@@ -1,0 +1,272 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Search selects public, labelled images. Empty Kind or Colour means any.
+type Search struct {
+	Kind    string // a label as the model names it
+	Colour  string // upper-case hex of a wheel colour
+	Method  Method
+	Palette Palette
+	Count   int // page size, 1..100
+}
+
+// Page is one page of search results and the number of matches in all.
+type Page struct {
+	Total  int
+	Images []Image
+}
+
+// MaxCount is the largest page a search returns.
+const MaxCount = 100
+
+// where builds the search's WHERE clause. The shapes it produces are the ones
+// the partial indexes in the migration are built for.
+func (q Search) where() (string, []any, error) {
+	col, err := colourColumn(q.Method, q.Palette)
+	if err != nil {
+		return "", nil, err
+	}
+	conds := []string{"searchable"}
+	var args []any
+	if q.Colour != "" {
+		args = append(args, q.Colour)
+		conds = append(conds, col+" = $"+strconv.Itoa(len(args)))
+	}
+	if q.Kind != "" {
+		args = append(args, q.Kind)
+		conds = append(conds, "kind = $"+strconv.Itoa(len(args)))
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// Search returns up to q.Count matching images, most confident first, and the
+// total number of matches, in one round trip.
+func (s *Store) Search(ctx context.Context, q Search) (Page, error) {
+	if q.Count < 1 || q.Count > MaxCount {
+		return Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, MaxCount)
+	}
+	where, args, err := q.where()
+	if err != nil {
+		return Page{}, fmt.Errorf("search: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(*) FROM images WHERE `+where, args...)
+	b.Queue(`SELECT `+imageColumns+` FROM images WHERE `+where+
+		` ORDER BY confidence DESC, id LIMIT `+strconv.Itoa(q.Count), args...)
+	res := s.pool.SendBatch(ctx, b)
+	defer res.Close()
+	var page Page
+	if err := res.QueryRow().Scan(&page.Total); err != nil {
+		return Page{}, fmt.Errorf("search: count: %w", classify(err))
+	}
+	rows, err := res.Query()
+	if err != nil {
+		return Page{}, fmt.Errorf("search: %w", classify(err))
+	}
+	page.Images = make([]Image, 0, q.Count)
+	for rows.Next() {
+		im, err := scanImage(rows)
+		if err != nil {
+			rows.Close()
+			return Page{}, fmt.Errorf("search: %w", classify(err))
+		}
+		page.Images = append(page.Images, im)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("search: %w", classify(err))
+	}
+	return page, nil
+}
+
+// ColourCount is how many public labelled images have a dominant colour.
+type ColourCount struct {
+	Hex   string
+	Count int
+}
+
+// ColourCounts counts public labelled images of a kind (any kind when empty)
+// per dominant colour for a method and palette, most frequent first. The
+// search uses it to offer alternatives when a combination has no images.
+func (s *Store) ColourCounts(ctx context.Context, kind string, m Method, p Palette) ([]ColourCount, error) {
+	col, err := colourColumn(m, p)
+	if err != nil {
+		return nil, fmt.Errorf("colour counts: %w", err)
+	}
+	where, args := "searchable AND "+col+" IS NOT NULL", []any{}
+	if kind != "" {
+		where += " AND kind = $1"
+		args = append(args, kind)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+col+`, count(*) FROM images WHERE `+where+
+		` GROUP BY 1 ORDER BY 2 DESC, 1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("colour counts: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
+		var c ColourCount
+		return c, r.Scan(&c.Hex, &c.Count)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("colour counts: %w", classify(err))
+	}
+	return out, nil
+}
+
+// KindSummary is a kind's number of public labelled images and, when the
+// gallery has one, an example (its most confident correctly labelled image).
+type KindSummary struct {
+	Count        int
+	ExampleKey   string
+	ExampleThumb string
+}
+
+// Kinds summarises every kind that has public labelled images or gallery
+// examples, keyed by kind.
+func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
+	out := map[string]KindSummary{}
+	rows, err := s.pool.Query(ctx, `SELECT kind, count(*) FROM images WHERE searchable GROUP BY kind`)
+	if err != nil {
+		return nil, fmt.Errorf("kinds: %w", classify(err))
+	}
+	var kind string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+		out[kind] = KindSummary{Count: n}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kinds: %w", classify(err))
+	}
+	rows, err = s.pool.Query(ctx, `
+		SELECT DISTINCT ON (kind) kind, object_key, coalesce(thumbnail_key, '')
+		FROM images WHERE searchable AND source = 'dataset' AND kind = true_kind
+		ORDER BY kind, confidence DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("kinds: examples: %w", classify(err))
+	}
+	var key, thumb string
+	_, err = pgx.ForEachRow(rows, []any{&kind, &key, &thumb}, func() error {
+		k := out[kind]
+		k.ExampleKey, k.ExampleThumb = key, thumb
+		out[kind] = k
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kinds: examples: %w", classify(err))
+	}
+	return out, nil
+}
+
+// Stats is the store's monitoring summary.
+type Stats struct {
+	Images, Done, Pending, Rejected, Refused int
+	Kinds                                    map[string]int // done, not refused, per predicted kind
+	ColoursRGB, ColoursRYB                   []ColourCount  // done, not refused, per foreground colour
+	Speed                                    Speed
+	Series                                   []SeriesPoint
+}
+
+// Speed holds percentiles of total labelling time over recent images.
+type Speed struct {
+	Samples       int
+	P50, P90, P99 *float64
+}
+
+// SeriesPoint is one minute of labelling.
+type SeriesPoint struct {
+	Start    time.Time
+	Images   int
+	P50, P99 *float64
+}
+
+// Stats counts images per status, kind and colour, and computes labelling
+// speed percentiles over the `recent` most recently labelled images and a
+// per-minute series over the hour ending at the latest one.
+func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
+	if recent < 1 {
+		recent = 1000
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(*),
+		count(*) FILTER (WHERE status = 'done'),
+		count(*) FILTER (WHERE status = 'pending'),
+		count(*) FILTER (WHERE status = 'rejected'),
+		count(*) FILTER (WHERE status = 'done' AND refused)
+		FROM images`)
+	b.Queue(`SELECT kind, count(*) FROM images WHERE status = 'done' AND NOT refused GROUP BY kind ORDER BY kind`)
+	b.Queue(`SELECT fg_rgb, count(*) FROM images WHERE status = 'done' AND NOT refused AND fg_rgb IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	b.Queue(`SELECT fg_ryb, count(*) FROM images WHERE status = 'done' AND NOT refused AND fg_ryb IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	b.Queue(`SELECT count(*),
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms),
+		percentile_cont(0.9) WITHIN GROUP (ORDER BY total_ms),
+		percentile_cont(0.99) WITHIN GROUP (ORDER BY total_ms)
+		FROM (SELECT total_ms FROM images WHERE status = 'done' AND total_ms IS NOT NULL
+		      ORDER BY updated_at DESC LIMIT $1) recent`, recent)
+	b.Queue(`WITH latest AS (SELECT max(updated_at) AS t FROM images WHERE status = 'done')
+		SELECT date_trunc('minute', i.updated_at) AS minute, count(*),
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY i.total_ms),
+			percentile_cont(0.99) WITHIN GROUP (ORDER BY i.total_ms)
+		FROM images i, latest
+		WHERE i.status = 'done' AND i.updated_at > date_trunc('minute', latest.t) - interval '59 minutes'
+		GROUP BY 1 ORDER BY 1`)
+	res := s.pool.SendBatch(ctx, b)
+	defer res.Close()
+
+	var st Stats
+	if err := res.QueryRow().Scan(&st.Images, &st.Done, &st.Pending, &st.Rejected, &st.Refused); err != nil {
+		return Stats{}, fmt.Errorf("stats: counts: %w", classify(err))
+	}
+	st.Kinds = map[string]int{}
+	rows, err := res.Query()
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: kinds: %w", classify(err))
+	}
+	var kind *string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+		if kind != nil {
+			st.Kinds[*kind] = n
+		}
+		return nil
+	}); err != nil {
+		return Stats{}, fmt.Errorf("stats: kinds: %w", classify(err))
+	}
+	for _, dst := range []*[]ColourCount{&st.ColoursRGB, &st.ColoursRYB} {
+		rows, err := res.Query()
+		if err != nil {
+			return Stats{}, fmt.Errorf("stats: colours: %w", classify(err))
+		}
+		cc, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
+			var c ColourCount
+			return c, r.Scan(&c.Hex, &c.Count)
+		})
+		if err != nil {
+			return Stats{}, fmt.Errorf("stats: colours: %w", classify(err))
+		}
+		*dst = cc
+	}
+	if err := res.QueryRow().Scan(&st.Speed.Samples, &st.Speed.P50, &st.Speed.P90, &st.Speed.P99); err != nil {
+		return Stats{}, fmt.Errorf("stats: speed: %w", classify(err))
+	}
+	rows, err = res.Query()
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: series: %w", classify(err))
+	}
+	st.Series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (SeriesPoint, error) {
+		var p SeriesPoint
+		return p, r.Scan(&p.Start, &p.Images, &p.P50, &p.P99)
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: series: %w", classify(err))
+	}
+	return st, nil
+}

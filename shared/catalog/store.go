@@ -1,0 +1,309 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store reads and writes image rows through a connection pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects a pool to the database at url (DATABASE_URL). It does not
+// wait for the database: connections are made when first needed, so a
+// function can start while the database is still coming up.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog: parse database URL: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// New wraps an existing pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool returns the underlying pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", classify(err))
+	}
+	return nil
+}
+
+// classify marks errors that mean "the database is not reachable right now"
+// with ErrUnavailable, so callers can retry (or tell the client to) rather
+// than treat them as bugs.
+func classify(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P0x: shutting down, crashed,
+		// cannot connect now; 53300: too many connections.
+		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300" {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return err
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "conn closed") ||
+		strings.Contains(err.Error(), "unexpected EOF") {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+// NewPending describes an upload about to happen.
+type NewPending struct {
+	ID     string
+	Bucket string
+	Key    string
+	Listed bool
+}
+
+// CreatePending records an upload before its object exists, so its id
+// answers "pending" straight away. A row that already exists for the key is
+// left as it is.
+func (s *Store) CreatePending(ctx context.Context, p NewPending) error {
+	if _, err := uuid.Parse(p.ID); err != nil {
+		return fmt.Errorf("create pending image: id %q is not a UUID", p.ID)
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO images (id, bucket, object_key, source, listed, status)
+		VALUES ($1, $2, $3, 'upload', $4, 'pending')
+		ON CONFLICT (object_key) DO NOTHING`,
+		p.ID, p.Bucket, p.Key, p.Listed)
+	if err != nil {
+		return fmt.Errorf("create pending image %s: %w", p.Key, classify(err))
+	}
+	return nil
+}
+
+// Upsert writes the result of labelling one object (status done or
+// rejected), keyed by im.Key: the first write for a key inserts the row
+// (with im.ID when it is a free UUID, a fresh one otherwise), later writes
+// update it in place, keeping its id, creation time, source and listing.
+// Duplicate and concurrent deliveries of the same object therefore leave one
+// row and no error. It returns the row's id.
+func (s *Store) Upsert(ctx context.Context, im Image) (string, error) {
+	if im.Status != StatusDone && im.Status != StatusRejected {
+		return "", fmt.Errorf("upsert %s: status must be done or rejected, not %q", im.Key, im.Status)
+	}
+	if im.Source != SourceUpload && im.Source != SourceDataset {
+		return "", fmt.Errorf("upsert %s: unknown source %q", im.Key, im.Source)
+	}
+	if _, err := uuid.Parse(im.ID); err != nil {
+		im.ID = uuid.NewString()
+	}
+	top := im.Top
+	if top == nil {
+		top = []Guess{}
+	}
+	topJSON, err := json.Marshal(top)
+	if err != nil {
+		return "", fmt.Errorf("upsert %s: encode top: %w", im.Key, err)
+	}
+	var coloursJSON []byte
+	var fgRGB, fgRYB, refRGB, refRYB *string
+	if im.Colours != nil {
+		if coloursJSON, err = json.Marshal(im.Colours); err != nil {
+			return "", fmt.Errorf("upsert %s: encode colours: %w", im.Key, err)
+		}
+		fgRGB = nonEmpty(im.Colours.Dominant(MethodForeground, PaletteRGB))
+		fgRYB = nonEmpty(im.Colours.Dominant(MethodForeground, PaletteRYB))
+		refRGB = nonEmpty(im.Colours.Dominant(MethodReference, PaletteRGB))
+		refRYB = nonEmpty(im.Colours.Dominant(MethodReference, PaletteRYB))
+	}
+	var t Timings
+	hasTimings := im.Timings != nil
+	if hasTimings {
+		t = *im.Timings
+	}
+	args := []any{
+		im.ID, im.Bucket, im.Key, string(im.Source), im.Listed, string(im.Status), nonEmpty(im.Reason), nonEmpty(im.ETag),
+		nonEmpty(im.TrueKind), nonEmpty(im.Kind), nullIf(im.Confidence, im.Kind == ""), im.Refused, nullIf(im.Score, im.Kind == ""),
+		topJSON, fgRGB, fgRYB, refRGB, refRYB, coloursJSON,
+		nullInt(im.Width), nullInt(im.Height), nonEmpty(im.ThumbnailKey),
+		nullIf(t.FetchMs, !hasTimings), nullIf(t.DecodeMs, !hasTimings), nullIf(t.InferenceMs, !hasTimings),
+		nullIf(t.ColourMs, !hasTimings), nullIf(t.TotalMs, !hasTimings), nonEmpty(im.ModelVersion),
+	}
+	// The id is taken from the caller unless another object already has it
+	// (an id is derived from an upload's key, so this only happens when
+	// someone stores a second object under the same id with another
+	// extension).
+	const q = `
+		INSERT INTO images AS i (id, bucket, object_key, source, listed, status, reason, etag,
+			true_kind, kind, confidence, refused, score, top, fg_rgb, fg_ryb, ref_rgb, ref_ryb, colours,
+			width, height, thumbnail_key, fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version)
+		VALUES (CASE WHEN EXISTS (SELECT 1 FROM images WHERE id = $1 AND object_key <> $3) THEN gen_random_uuid() ELSE $1::uuid END,
+			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+			$20, $21, $22, $23, $24, $25, $26, $27, $28)
+		ON CONFLICT (object_key) DO UPDATE SET
+			bucket = excluded.bucket, status = excluded.status, reason = excluded.reason, etag = excluded.etag,
+			true_kind = excluded.true_kind, kind = excluded.kind, confidence = excluded.confidence,
+			refused = excluded.refused, score = excluded.score, top = excluded.top,
+			fg_rgb = excluded.fg_rgb, fg_ryb = excluded.fg_ryb, ref_rgb = excluded.ref_rgb, ref_ryb = excluded.ref_ryb,
+			colours = excluded.colours, width = excluded.width, height = excluded.height,
+			thumbnail_key = excluded.thumbnail_key, fetch_ms = excluded.fetch_ms, decode_ms = excluded.decode_ms,
+			inference_ms = excluded.inference_ms, colour_ms = excluded.colour_ms, total_ms = excluded.total_ms,
+			model_version = excluded.model_version, updated_at = now()
+		RETURNING id::text`
+	var id string
+	for attempt := 0; ; attempt++ {
+		err = s.pool.QueryRow(ctx, q, args...).Scan(&id)
+		var pgErr *pgconn.PgError
+		// Two first deliveries of one upload racing each other both try to
+		// insert the same primary key; the loser retries and updates.
+		if err != nil && attempt == 0 && errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return "", fmt.Errorf("upsert image %s: %w", im.Key, classify(err))
+	}
+	return id, nil
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nullIf(v float64, null bool) *float64 {
+	if null {
+		return nil
+	}
+	return &v
+}
+
+func nullInt(v int) *int {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+const imageColumns = `id::text, bucket, object_key, source, listed, status, reason, etag, true_kind, kind,
+	confidence, refused, score, top, colours, width, height, thumbnail_key,
+	fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, created_at, updated_at`
+
+func scanImage(row pgx.Row) (Image, error) {
+	var (
+		im                                       Image
+		source, status                           string
+		reason, etag, trueKind, kind, thumb, ver *string
+		confidence, score                        *float64
+		top, colours                             []byte
+		width, height                            *int
+		fetch, decode, infer, colour, total      *float64
+	)
+	err := row.Scan(&im.ID, &im.Bucket, &im.Key, &source, &im.Listed, &status, &reason, &etag, &trueKind, &kind,
+		&confidence, &im.Refused, &score, &top, &colours, &width, &height, &thumb,
+		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt)
+	if err != nil {
+		return Image{}, err
+	}
+	im.Source, im.Status = Source(source), Status(status)
+	im.Reason, im.ETag, im.TrueKind, im.Kind, im.ThumbnailKey, im.ModelVersion = deref(reason), deref(etag), deref(trueKind), deref(kind), deref(thumb), deref(ver)
+	if confidence != nil {
+		im.Confidence = *confidence
+	}
+	if score != nil {
+		im.Score = *score
+	}
+	if width != nil {
+		im.Width = *width
+	}
+	if height != nil {
+		im.Height = *height
+	}
+	im.Top = []Guess{}
+	if len(top) > 0 {
+		if err := json.Unmarshal(top, &im.Top); err != nil {
+			return Image{}, fmt.Errorf("decode top of %s: %w", im.ID, err)
+		}
+	}
+	if len(colours) > 0 {
+		im.Colours = new(Colours)
+		if err := json.Unmarshal(colours, im.Colours); err != nil {
+			return Image{}, fmt.Errorf("decode colours of %s: %w", im.ID, err)
+		}
+	}
+	if total != nil {
+		im.Timings = &Timings{FetchMs: f(fetch), DecodeMs: f(decode), InferenceMs: f(infer), ColourMs: f(colour), TotalMs: *total}
+	}
+	return im, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func f(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// Get returns the image with the given id, or ErrNotFound (also for ids that
+// are not UUIDs).
+func (s *Store) Get(ctx context.Context, id string) (Image, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Image{}, ErrNotFound
+	}
+	im, err := scanImage(s.pool.QueryRow(ctx, `SELECT `+imageColumns+` FROM images WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Image{}, ErrNotFound
+	}
+	if err != nil {
+		return Image{}, fmt.Errorf("get image %s: %w", id, classify(err))
+	}
+	return im, nil
+}
+
+// GetByKey returns the image stored under an object key, or ErrNotFound.
+func (s *Store) GetByKey(ctx context.Context, key string) (Image, error) {
+	im, err := scanImage(s.pool.QueryRow(ctx, `SELECT `+imageColumns+` FROM images WHERE object_key = $1`, key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Image{}, ErrNotFound
+	}
+	if err != nil {
+		return Image{}, fmt.Errorf("get image by key %s: %w", key, classify(err))
+	}
+	return im, nil
+}
