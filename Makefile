@@ -20,7 +20,7 @@ help: ## list the targets
 
 # ---------------------------------------------------------------- dependencies
 .PHONY: deps ort
-deps: ort deps-go deps-python minio deps-api ## install what building and testing need
+deps: ort deps-go deps-python minio deps-api deps-cloud ## install what building and testing need
 
 ort: $(ORT_LIB) ## fetch the ONNX Runtime library into .cache/
 
@@ -58,6 +58,21 @@ $(API_VENV)/.installed-$(SCHEMATHESIS_VERSION):
 	$(API_VENV)/bin/pip install --quiet "schemathesis==$(SCHEMATHESIS_VERSION)"
 	touch $@
 
+# cfn-lint and the AWS SAM CLI (template checks, `sam build`) in their own
+# virtual environment; actionlint (workflow checks) into bin/.
+CLOUD_VENV ?= $(CACHE)/venv-cloud
+ACTIONLINT_VERSION ?= v1.7.12
+.PHONY: deps-cloud
+deps-cloud: $(CLOUD_VENV)/.installed $(BIN)/actionlint
+
+$(CLOUD_VENV)/.installed: infra/cloud/requirements.txt
+	$(PYTHON) -m venv $(CLOUD_VENV)
+	$(CLOUD_VENV)/bin/pip install --quiet -r infra/cloud/requirements.txt
+	touch $@
+
+$(BIN)/actionlint:
+	GOBIN=$(BIN) nice -n 10 $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
 # ---------------------------------------------------------------- build
 .PHONY: build
 build: ## build every Go binary into bin/
@@ -65,22 +80,48 @@ build: ## build every Go binary into bin/
 
 # ---------------------------------------------------------------- test
 .PHONY: test test-go lint
-test: lint test-go test-models ## run every test (what CI runs)
+test: lint test-go test-models test-cloud test-api ## run every test (what CI runs)
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test-go: ort ## Go unit and integration tests
+test-go: ort minio ## Go unit and integration tests (real PostgreSQL and MinIO)
 	$(GO) test -count=1 ./...
 
 .PHONY: test-models
 test-models: ## training code: a tiny end-to-end run
 	$(PYTHON) -m pytest -q models/tests
 
+# make train DATA=<folder>: <folder>/train/<Class>/* and <folder>/validation/<Class>/*
+# (see models/README.md). Rewrites models/veglens.onnx, model.json, metrics.json,
+# MODEL_CARD.md and the Go parity fixture; log in models/runs/, features in models/cache/.
+.PHONY: train
+train: ## train and export the model: make train DATA=<dataset folder>
+	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make train DATA=<folder with train/<Class>/ and validation/<Class>/>" >&2; exit 2; fi
+	@test -d "$(DATA)" || { echo "make train: DATA=$(DATA) is not a folder" >&2; exit 2; }
+	cd models && $(PYTHON) -m vegnet.train --data "$(abspath $(DATA))"
+
 .PHONY: bench
 bench: ort ## Go benchmarks (latency and throughput targets)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# ---------------------------------------------------------------- local stack
+# `make run` starts PostgreSQL and MinIO (data in .local/, kept between runs),
+# the functions behind the local gateway and the site on http://127.0.0.1:8080,
+# and ingests the sample gallery. `make run DATA=<folder of Class/*.jpg>` also
+# ingests that folder with a progress bar and a summary. RUN_FLAGS passes more
+# flags to `veglens run` (see `bin/veglens run -h`).
+.PHONY: veglens run test-api
+veglens: ## build the CLI into bin/veglens
+	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
+
+run: ort minio veglens ## run veglens locally: make run [DATA=<folder of Class/*.jpg>]
+	@if [ -f site/package.json ] && grep -q '^site:' $(MAKEFILE_LIST); then $(MAKE) --no-print-directory site; fi
+	@$(BIN)/veglens run $(if $(filter command line environment,$(origin DATA)),-data "$(DATA)") $(RUN_FLAGS)
+
+test-api: ort minio deps-api veglens ## schemathesis against a freshly started local API
+	VEGLENS=$(BIN)/veglens SCHEMATHESIS=$(API_VENV)/bin/schemathesis infra/scripts/test-api.sh
 
 # ---------------------------------------------------------------- model evaluation
 # make eval DATA=<folder>: every file of <folder>/<Class>/ through the service's
@@ -92,3 +133,54 @@ eval: ort ## measure the model: make eval DATA=<folder of Class/photos>; last li
 	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make eval DATA=<folder with <Class>/<photos>>" >&2; exit 2; fi
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
 	@$(BIN)/veglens eval -model-dir "$(CURDIR)/models" $(EVAL_FLAGS) "$(DATA)"
+
+# ---------------------------------------------------------------- cloud (AWS SAM)
+# template.yaml builds every function and the model layer with SAM's makefile
+# build method: `sam build` calls the build-<LogicalId> targets below with
+# ARTIFACTS_DIR set, so no Docker is needed. LAMBDA_ARCH must match the
+# template's Architecture parameter (x86_64 default; arm64 needs an aarch64
+# ORT_LIB and an aarch64 C compiler in CC for classify's cgo build).
+SAM         := $(CLOUD_VENV)/bin/sam
+STACK       ?= veglens
+DATA        ?= infra/gallery
+LAMBDA_ARCH ?= x86_64
+LAMBDA_GOARCH  = $(if $(filter arm64,$(LAMBDA_ARCH)),arm64,amd64)
+LAMBDA_GOBUILD = GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -trimpath -tags lambda.norpc -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
+export LAMBDA_ARCH
+
+.PHONY: build-UploadFunction build-ClassifyFunction build-QueryFunction build-MigrateFunction build-ModelLayer
+build-UploadFunction:
+	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/upload
+
+# ONNX Runtime is called through cgo (dlopen), so classify links glibc
+# dynamically; test-cloud checks it needs no newer glibc than Lambda's.
+build-ClassifyFunction:
+	CGO_ENABLED=1 $(LAMBDA_GOBUILD) ./functions/classify
+
+build-QueryFunction:
+	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/query
+
+build-MigrateFunction:
+	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/migrate
+
+# The layer, mounted at /opt: lib/libonnxruntime.so.1 (ORT_LIB) and
+# model/{veglens.onnx,model.json,metrics.json} (MODEL_DIR=/opt/model).
+build-ModelLayer:
+	@test -f "$(ORT_LIB)" || { echo "ONNX Runtime library $(ORT_LIB) missing: run make ort"; exit 1; }
+	@for f in veglens.onnx model.json metrics.json; do test -f models/$$f || { echo "models/$$f missing"; exit 1; }; done
+	mkdir -p $(ARTIFACTS_DIR)/lib $(ARTIFACTS_DIR)/model
+	cp "$(ORT_LIB)" $(ARTIFACTS_DIR)/lib/libonnxruntime.so.1
+	cp models/veglens.onnx models/model.json models/metrics.json $(ARTIFACTS_DIR)/model/
+
+.PHONY: sam-build deploy seed-cloud test-cloud
+sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into .aws-sam/build (no Docker)
+	SAM_CLI_TELEMETRY=0 nice -n 10 $(SAM) build --build-in-source --parallel
+
+deploy: ort deps-cloud ## build and deploy to AWS (sam deploy --guided the first time), then publish the site
+	STACK=$(STACK) SAM=$(SAM) infra/cloud/deploy.sh
+
+seed-cloud: ## upload a <Class>/<image> folder to the deployed bucket under dataset/ (DATA=folder)
+	STACK=$(STACK) infra/cloud/seed.sh "$(DATA)"
+
+test-cloud: ort deps-cloud ## cfn-lint, sam validate --lint, sam build (artifacts checked), actionlint
+	SAM=$(SAM) CFN_LINT=$(CLOUD_VENV)/bin/cfn-lint ACTIONLINT=$(BIN)/actionlint infra/cloud/check.sh
