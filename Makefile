@@ -20,7 +20,7 @@ help: ## list the targets
 
 # ---------------------------------------------------------------- dependencies
 .PHONY: deps ort
-deps: ort deps-go deps-python minio deps-api deps-cloud ## install what building and testing need
+deps: ort deps-go deps-python minio deps-api deps-cloud deps-site ## install what building and testing need
 
 ort: $(ORT_LIB) ## fetch the ONNX Runtime library into .cache/
 
@@ -80,7 +80,7 @@ build: ## build every Go binary into bin/
 
 # ---------------------------------------------------------------- test
 .PHONY: test test-go lint
-test: lint test-go test-models test-cloud test-api ## run every test (what CI runs)
+test: lint test-go test-models test-cloud test-api test-site ## run every test (what CI runs)
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
@@ -105,6 +105,30 @@ train: ## train and export the model: make train DATA=<dataset folder>
 .PHONY: bench
 bench: ort ## Go benchmarks (latency and throughput targets)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# ---------------------------------------------------------------- site
+# The single-page site in site/ (TypeScript, Vite, React). Its API types are
+# generated from shared/api/openapi.yaml at every build and test (npm run gen);
+# the build output is site/dist (served by `veglens run`, a bucket in the cloud).
+SITE_SRC := $(shell find site/src site/scripts -type f -not -name '*.gen.ts' 2>/dev/null) site/index.html site/package.json \
+	site/vite.config.ts site/tsconfig.app.json shared/api/openapi.yaml $(wildcard infra/gallery/*/*.jpg)
+.PHONY: deps-site site test-site
+deps-site: site/node_modules/.package-lock.json ## npm ci for the site
+
+site/node_modules/.package-lock.json: site/package-lock.json
+	cd site && nice -n 10 npm ci --no-audit --no-fund
+	@touch $@
+
+site: site/dist/index.html ## build the site into site/dist (when its sources changed)
+
+site/dist/index.html: $(SITE_SRC) site/node_modules/.package-lock.json
+	cd site && nice -n 10 npm run build
+
+# Unit tests (Vitest), then end-to-end tests in Debian's Chromium against a real
+# `veglens run` (PostgreSQL, MinIO, ONNX Runtime); screenshots in test-artifacts/site/.
+test-site: deps-site ort minio site ## site unit tests and browser end-to-end tests
+	cd site && nice -n 10 npm test
+	cd site && npm run e2e
 
 # ---------------------------------------------------------------- local stack
 # `make run` starts PostgreSQL and MinIO (data in .local/, kept between runs),

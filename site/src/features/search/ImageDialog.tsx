@@ -1,0 +1,71 @@
+import { useEffect, useRef } from 'react';
+import type { Image } from '../../lib/api/types';
+import { kindLabel, percent } from '../../lib/format';
+import { ColourResults } from '../../components/ColourResults';
+import { Guesses } from '../../components/Guesses';
+import { TimingsList } from '../../components/TimingsList';
+
+/** The larger view of one image with everything the API knows about it. */
+export function ImageDialog({ image, onClose }: { image: Image; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open && typeof d.showModal === 'function') d.showModal();
+  }, []);
+  const title = image.kind ? kindLabel(image.kind) : 'Photo';
+  return (
+    <dialog
+      ref={ref}
+      className="image-dialog"
+      aria-labelledby="image-dialog-title"
+      onClose={onClose}
+      onClick={(e) => {
+        // A click on the backdrop (the dialog itself, outside its content) closes it.
+        if (e.target === ref.current) ref.current?.close();
+      }}
+    >
+      <div className="dialog-content">
+        <header className="dialog-header">
+          <h2 id="image-dialog-title">
+            {title}
+            {image.confidence !== null && <span className="muted"> · {percent(image.confidence)} sure</span>}
+          </h2>
+          <button type="button" className="icon-button" onClick={() => ref.current?.close()} aria-label="Close">
+            ✕
+          </button>
+        </header>
+        <div className="dialog-body">
+          <img className="dialog-img" src={image.url} alt={`${title} photo`} width={image.width ?? undefined} height={image.height ?? undefined} />
+          <div className="dialog-facts">
+            {image.refused && <p className="notice notice-warn">The model was not sure this is one of our 15 vegetables.</p>}
+            <h3>Most likely kinds</h3>
+            <Guesses top={image.top} />
+            {image.trueKind && (
+              <p className="small">
+                Gallery label: <strong>{kindLabel(image.trueKind)}</strong>
+                {image.kind && image.kind !== image.trueKind ? ' (the model got this one wrong)' : ''}
+              </p>
+            )}
+            {image.colours && (
+              <>
+                <h3>Colours</h3>
+                <ColourResults colours={image.colours} />
+              </>
+            )}
+            {image.timings && (
+              <>
+                <h3>Labelling time</h3>
+                <TimingsList timings={image.timings} />
+              </>
+            )}
+            <p className="small muted">
+              {image.width && image.height ? `${image.width}×${image.height} px · ` : ''}
+              {image.source === 'dataset' ? 'sample gallery' : 'uploaded'}
+              {image.modelVersion ? ` · model ${image.modelVersion}` : ''}
+            </p>
+          </div>
+        </div>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../lib/api/client';
+import type { Image, Kind } from '../../lib/api/types';
+import { kindPlural } from '../../lib/format';
+import { navigate } from '../../lib/router';
+import { useApi } from '../../lib/useApi';
+import { loadKinds, loadPalettes } from '../../lib/vocabulary';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { ColourPicker } from './ColourPicker';
+import { ImageCard } from './ImageCard';
+import { ImageDialog } from './ImageDialog';
+import { KindPicker } from './KindPicker';
+import { NoneFound } from './NoneFound';
+import { COUNT_MAX, COUNT_MIN, parseSearch, toApiQuery, toSearch, type SearchState } from './searchState';
+
+export function SearchPage({ search }: { search: string }) {
+  const state = useMemo(() => parseSearch(search), [search]);
+  const canonical = toSearch(state);
+  const palettes = useApi('palettes', () => loadPalettes());
+  const kinds = useApi('kinds', () => loadKinds());
+  const results = useApi(`images${canonical}`, (signal) =>
+    unwrap(api.GET('/api/images', { params: { query: toApiQuery(state) }, signal })),
+  );
+  const [open, setOpen] = useState<Image | null>(null);
+  const [countText, setCountText] = useState(String(state.count));
+  useEffect(() => setCountText(String(state.count)), [state.count]);
+
+  const counts = useMemo(() => {
+    if (!kinds.data) return undefined;
+    const c: Partial<Record<Kind, number>> = {};
+    for (const k of kinds.data) c[k.name] = k.count;
+    return c;
+  }, [kinds.data]);
+
+  function update(patch: Partial<SearchState>) {
+    navigate(toSearch({ ...state, ...patch }) || '?');
+  }
+
+  const countNumber = Number(countText);
+  const countValid = Number.isInteger(countNumber) && countNumber >= COUNT_MIN && countNumber <= COUNT_MAX;
+  function commitCount(e?: FormEvent) {
+    e?.preventDefault();
+    if (countValid && countNumber !== state.count) update({ count: countNumber });
+  }
+
+  const data = results.data;
+  const what = state.kind ? kindPlural(state.kind) : 'vegetables';
+  const colourWords = state.colour ? ` in ${state.colour}` : '';
+
+  return (
+    <div className="search-page">
+      <h1>Find vegetables by kind and colour</h1>
+      <form className="search-form" onSubmit={commitCount} aria-describedby="search-help">
+        <p id="search-help" className="muted small">
+          Choose how many photos, a kind and a colour; the results update as you choose.
+        </p>
+        <div className="count-row">
+          <label htmlFor="count">Show up to</label>
+          <input
+            id="count"
+            name="count"
+            type="number"
+            inputMode="numeric"
+            min={COUNT_MIN}
+            max={COUNT_MAX}
+            value={countText}
+            onChange={(e) => setCountText(e.target.value)}
+            onBlur={() => commitCount()}
+            aria-invalid={!countValid}
+            aria-describedby={countValid ? undefined : 'count-error'}
+          />
+          <span>photos</span>
+          <button type="submit" className="button">Search</button>
+          {!countValid && (
+            <span id="count-error" className="field-error" role="alert">
+              Pick a number from {COUNT_MIN} to {COUNT_MAX}.
+            </span>
+          )}
+        </div>
+        <KindPicker value={state.kind} counts={counts} onChange={(kind) => update({ kind })} />
+        <ColourPicker
+          palettes={palettes.data?.palettes}
+          colour={state.colour}
+          palette={state.palette}
+          onChange={(colour, palette) => update({ colour, palette })}
+        />
+        {palettes.error !== undefined && <ErrorNotice error={palettes.error} />}
+        <fieldset className="method-switch">
+          <legend>Colour measured on</legend>
+          {(['foreground', 'reference'] as const).map((m) => (
+            <label className="choice segment" key={m}>
+              <input type="radio" name="method" value={m} checked={state.method === m} onChange={() => update({ method: m })} />
+              <span className="choice-body" title={palettes.data?.methods.find((x) => x.id === m)?.description}>
+                {m === 'foreground' ? 'The vegetable (foreground)' : 'The whole photo (reference)'}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      </form>
+
+      <section className="results" aria-labelledby="results-title" aria-busy={results.loading}>
+        <h2 id="results-title" className="results-title" aria-live="polite">
+          {results.loading && !data
+            ? 'Searching…'
+            : data
+              ? data.total === 0
+                ? 'No matches'
+                : `${data.images.length} of ${data.total} ${what}${colourWords}`
+              : `Photos of ${what}${colourWords}`}
+        </h2>
+        {results.error !== undefined ? (
+          <ErrorNotice
+            error={results.error}
+            action={
+              <button type="button" className="button" onClick={results.reload}>
+                Try again
+              </button>
+            }
+          />
+        ) : data && data.total === 0 ? (
+          <NoneFound
+            kind={data.query.kind ?? state.kind}
+            colour={data.query.colour}
+            alternatives={data.alternatives}
+            onPick={(colour) => update({ colour })}
+          />
+        ) : data ? (
+          <ul className={`results-grid${results.loading ? ' is-stale' : ''}`} data-testid="results">
+            {data.images.map((img) => (
+              <ImageCard key={img.id} image={img} method={state.method} palette={state.palette} onOpen={setOpen} />
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      {open && <ImageDialog image={open} onClose={() => setOpen(null)} />}
+    </div>
+  );
+}

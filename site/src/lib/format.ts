@@ -1,0 +1,71 @@
+import type { Kind } from './api/types';
+
+const LABELS: Record<Kind, string> = {
+  Bean: 'Bean', Bitter_Gourd: 'Bitter gourd', Bottle_Gourd: 'Bottle gourd', Brinjal: 'Brinjal',
+  Broccoli: 'Broccoli', Cabbage: 'Cabbage', Capsicum: 'Capsicum', Carrot: 'Carrot',
+  Cauliflower: 'Cauliflower', Cucumber: 'Cucumber', Papaya: 'Papaya', Potato: 'Potato',
+  Pumpkin: 'Pumpkin', Radish: 'Radish', Tomato: 'Tomato',
+};
+
+const PLURALS: Record<Kind, string> = {
+  Bean: 'beans', Bitter_Gourd: 'bitter gourds', Bottle_Gourd: 'bottle gourds', Brinjal: 'brinjals',
+  Broccoli: 'broccoli', Cabbage: 'cabbages', Capsicum: 'capsicums', Carrot: 'carrots',
+  Cauliflower: 'cauliflowers', Cucumber: 'cucumbers', Papaya: 'papayas', Potato: 'potatoes',
+  Pumpkin: 'pumpkins', Radish: 'radishes', Tomato: 'tomatoes',
+};
+
+/** "Bitter_Gourd" -> "Bitter gourd". */
+export function kindLabel(kind: Kind): string {
+  return LABELS[kind];
+}
+
+/** "Tomato" -> "tomatoes". */
+export function kindPlural(kind: Kind): string {
+  return PLURALS[kind];
+}
+
+/** The words for an empty search: "No violet tomatoes yet". */
+export function noneFoundTitle(kind: Kind | null, colour: string | null): string {
+  const what = kind ? kindPlural(kind) : 'vegetables';
+  return colour ? `No ${colour} ${what} yet` : `No ${what} yet`;
+}
+
+/** 0.9234 -> "92%"; values under 1% keep one decimal. */
+export function percent(p: number): string {
+  const v = p * 100;
+  if (v > 0 && v < 1) return `${v.toFixed(1)}%`;
+  return `${Math.round(v)}%`;
+}
+
+/** Milliseconds for people: "8.4 ms", "120 ms", "1.3 s". */
+export function ms(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (v >= 1000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 100) return `${Math.round(v)} ms`;
+  return `${v.toFixed(1)} ms`;
+}
+
+/** Bytes for people: "9.8 MB", "340 KB". */
+export function bytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/** Readable text colour (black or white) on a background hex colour (WCAG luminance). */
+export function textOn(hex: string): '#000000' | '#FFFFFF' {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return '#000000';
+  const lin = (c: string) => {
+    const v = parseInt(c, 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * lin(m[1]!) + 0.7152 * lin(m[2]!) + 0.0722 * lin(m[3]!);
+  // Contrast against black is (l+0.05)/0.05, against white 1.05/(l+0.05).
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#FFFFFF';
+}
+
+/** Like kindLabel, for names that may not be one of the 15 (e.g. from free-form metrics). */
+export function labelOf(name: string): string {
+  return (LABELS as Record<string, string>)[name] ?? name.replace(/_/g, ' ');
+}
