@@ -289,14 +289,19 @@ func TestClassifyImageTypesAgree(t *testing.T) {
 	if !ok {
 		t.Fatalf("gallery JPEG decoded as %T, want *image.YCbCr", pic.Image)
 	}
+	// The same pixels as RGBA and NRGBA: the YCbCr path's own conversion
+	// (libjpeg's upsampling), written back as 8-bit values.
 	b := ycc.Bounds()
+	tensor := make([]float32, b.Dx()*b.Dy()*3)
+	fillTensor(tensor, ycc, b.Dx(), image.NewRGBA(b))
 	rgba := image.NewRGBA(b)
 	nrgba := image.NewNRGBA(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			rgba.Set(x, y, ycc.At(x, y))
-			nrgba.Set(x, y, ycc.At(x, y))
+	for i := range b.Dx() * b.Dy() {
+		for c := range 3 {
+			rgba.Pix[4*i+c] = uint8(tensor[3*i+c])
+			nrgba.Pix[4*i+c] = uint8(tensor[3*i+c])
 		}
+		rgba.Pix[4*i+3], nrgba.Pix[4*i+3] = 255, 255
 	}
 	// A generic image type (no fast path) with the same pixels.
 	generic := struct{ image.Image }{rgba}

@@ -2,7 +2,6 @@ package vision
 
 import (
 	"image"
-	"image/color"
 
 	xdraw "golang.org/x/image/draw"
 )
@@ -32,15 +31,7 @@ func fillTensor(dst []float32, img image.Image, size int, scratch *image.RGBA) {
 	}
 	switch m := img.(type) {
 	case *image.YCbCr:
-		o := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				ci := m.COffset(x, y)
-				r, g, bl := color.YCbCrToRGB(m.Y[m.YOffset(x, y)], m.Cb[ci], m.Cr[ci])
-				dst[o], dst[o+1], dst[o+2] = float32(r), float32(g), float32(bl)
-				o += 3
-			}
-		}
+		fillYCbCr(dst, m)
 	case *image.RGBA: // premultiplied: over white is c + (255 - a)
 		o := 0
 		for y := b.Min.Y; y < b.Max.Y; y++ {
