@@ -157,3 +157,25 @@ func TestJPEGPixelsMatchPIL(t *testing.T) {
 		})
 	}
 }
+
+// Resizing matches the training code's, PIL's Image.resize((224, 224),
+// BILINEAR): testdata/resize/pil_bilinear_224.png is PIL's result for
+// source_300x180.png.
+func TestResizeMatchesPIL(t *testing.T) {
+	src := decodeFile(t, filepath.Join("testdata", "resize", "source_300x180.png"))
+	want := decodeFile(t, filepath.Join("testdata", "resize", "pil_bilinear_224.png"))
+	got := make([]float32, 224*224*3)
+	fillTensor(got, src.Image, 224, image.NewRGBA(image.Rect(0, 0, 224, 224)))
+	ref := reference(want.Image)
+	sum, worst := 0.0, 0.0
+	for i := range got {
+		d := math.Abs(float64(got[i] - ref[i]))
+		sum += d
+		worst = max(worst, d)
+	}
+	mean := sum / float64(len(got))
+	t.Logf("mean abs difference %.4f, max %.0f", mean, worst)
+	if mean > 0.5 || worst > 2 {
+		t.Errorf("resized pixels differ from PIL's: mean %.3f (want <= 0.5), max %.0f (want <= 2)", mean, worst)
+	}
+}
