@@ -37,13 +37,16 @@ done
 [ "$code" = 200 ] || { echo "test-api: the API did not become ready" >&2; cat "$tmp/run.log" >&2; exit 1; }
 echo "test-api: veglens is up at $base; running schemathesis ($examples examples per operation)"
 
+# The coverage phase is left out: under Python 3.11 it trips a CPython AST
+# recursion error inside hypothesis (a runtime error, not an API finding).
 status=0
 "$schemathesis" run shared/api/openapi.yaml --url "$base" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+  --phases examples,fuzzing,stateful \
   --max-examples "$examples" --workers 2 --seed 1 \
   --generation-database none --no-color || status=$?
 if [ "$status" -ne 0 ]; then
-  echo "test-api: schemathesis found problems; the runner's log:" >&2
-  tail -n 40 "$tmp/state/veglens.log" >&2 || true
+  echo "test-api: schemathesis found problems; warnings and errors the runner logged:" >&2
+  grep -E '"level":"(WARN|ERROR)"' "$tmp/state/veglens.log" | tail -n 20 >&2 || true
 fi
 exit "$status"

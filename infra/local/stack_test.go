@@ -1,0 +1,403 @@
+package local_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/veglens/veglens/infra/local"
+	"github.com/veglens/veglens/infra/services"
+	"github.com/veglens/veglens/shared/api"
+)
+
+// startStack runs the whole local stack — real PostgreSQL, MinIO, the
+// model and the three functions behind the gateway — on a free port with
+// its state in a temporary folder.
+func startStack(t *testing.T) *local.Stack {
+	t.Helper()
+	root, err := services.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("ORT_LIB") == "" {
+		libs, _ := filepath.Glob(filepath.Join(root, ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
+		if len(libs) == 0 {
+			t.Fatal("ONNX Runtime library not found: set ORT_LIB or run `make ort` (make test sets it)")
+		}
+		t.Setenv("ORT_LIB", libs[len(libs)-1])
+	}
+	// PostgreSQL runs as its own user when the tests run as root: its
+	// folder's parents must be searchable.
+	state := t.TempDir()
+	for _, d := range []string{state, filepath.Dir(state)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"IMAGES_BUCKET", "DATABASE_URL", "MODEL_DIR", "S3_ENDPOINT", "S3_PUBLIC_ENDPOINT",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+		t.Setenv(k, os.Getenv(k)) // restored after the test; Start sets them
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := local.Start(ctx, local.Config{
+		Addr:      "127.0.0.1:0",
+		StateDir:  filepath.Join(state, "state"),
+		SiteDir:   filepath.Join(state, "site"),
+		ModelDir:  filepath.Join(root, "models"),
+		Functions: local.LambdaFunctions(io.Discard),
+		OpenAPI:   api.OpenAPI,
+		Fast:      true,
+	})
+	if err != nil {
+		logs, _ := os.ReadFile(filepath.Join(state, "state", "minio.log"))
+		t.Fatalf("start the local stack: %v\nminio log:\n%s", err, logs)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := st.Close(ctx); err != nil {
+			t.Errorf("stop the local stack: %v", err)
+		}
+	})
+	return st
+}
+
+func galleryImage(t *testing.T, kind string) (string, []byte) {
+	t.Helper()
+	root, _ := services.RepoRoot()
+	files, _ := filepath.Glob(filepath.Join(root, "infra", "gallery", kind, "*.jpg"))
+	if len(files) == 0 {
+		t.Fatalf("no gallery image of %s", kind)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(files[0]), b
+}
+
+func doJSON(t *testing.T, method, url string, body any, want int, out any) http.Header {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s = %d, want %d: %s", method, url, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, url, b, err)
+		}
+	}
+	return resp.Header
+}
+
+type uploadResponse struct {
+	ID     string            `json:"id"`
+	URL    string            `json:"url"`
+	Method string            `json:"method"`
+	Fields map[string]string `json:"fields"`
+}
+
+type imageResponse struct {
+	ID         string  `json:"id"`
+	Status     string  `json:"status"`
+	Kind       string  `json:"kind"`
+	Confidence float64 `json:"confidence"`
+	Refused    bool    `json:"refused"`
+	Reason     string  `json:"reason"`
+	Top        []struct {
+		Kind        string  `json:"kind"`
+		Probability float64 `json:"probability"`
+	} `json:"top"`
+	Colours json.RawMessage `json:"colours"`
+	URL     string          `json:"url"`
+}
+
+// presign asks the upload function for a presigned POST.
+func presign(t *testing.T, st *local.Stack, name string, size int, listed bool) uploadResponse {
+	t.Helper()
+	var up uploadResponse
+	doJSON(t, "POST", st.URL+"/api/uploads",
+		map[string]any{"filename": name, "contentType": "image/jpeg", "size": size, "listed": listed}, 201, &up)
+	if up.ID == "" || up.Method != "POST" || !strings.HasPrefix(up.URL, st.URL+"/") {
+		t.Fatalf("upload response %+v: want an id and a POST to the gateway (%s)", up, st.URL)
+	}
+	return up
+}
+
+// postFile sends the browser's multipart form to the presigned URL.
+func postFile(t *testing.T, up uploadResponse, name string, data []byte) *http.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range up.Fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	resp, err := http.Post(up.URL, mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatalf("POST file to %s: %v", up.URL, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// waitLabelled polls GET /api/images/{id} as the site does until the image
+// is no longer pending.
+func waitLabelled(t *testing.T, st *local.Stack, id string, limit time.Duration) imageResponse {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var im imageResponse
+		doJSON(t, "GET", st.URL+"/api/images/"+id, nil, 200, &im)
+		if im.Status != "pending" {
+			return im
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("image %s still pending after %s", id, limit)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestStack_UploadClassifyQuery is the product's main path end to end:
+// presign, upload a real photo over HTTP through the gateway, MinIO's event,
+// classification, and the query API finding the result.
+func TestStack_UploadClassifyQuery(t *testing.T) {
+	st := startStack(t)
+	name, photo := galleryImage(t, "Carrot")
+
+	up := presign(t, st, name, len(photo), true)
+	var pending imageResponse
+	doJSON(t, "GET", st.URL+"/api/images/"+up.ID, nil, 200, &pending)
+	if pending.Status != "pending" {
+		t.Errorf("status right after presign = %q, want pending", pending.Status)
+	}
+	if resp := postFile(t, up, name, photo); resp.StatusCode/100 != 2 {
+		t.Fatalf("storage refused the presigned upload: %s", resp.Status)
+	}
+
+	im := waitLabelled(t, st, up.ID, 30*time.Second)
+	if im.Status != "done" || im.Kind != "Carrot" || im.Refused {
+		t.Fatalf("labelled = %+v, want done, Carrot, not refused", im)
+	}
+	if len(im.Top) != 3 || im.Top[0].Kind != "Carrot" || im.Confidence <= 0 || im.Confidence > 1 {
+		t.Errorf("top = %+v confidence %v, want 3 guesses led by Carrot", im.Top, im.Confidence)
+	}
+	if len(im.Colours) == 0 || string(im.Colours) == "null" {
+		t.Errorf("no colours in %+v", im)
+	}
+
+	// The browser can load the photo through the URL the API gives.
+	if im.URL != "" {
+		resp, err := http.Get(im.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Equal(got, photo) {
+			t.Errorf("GET image url = %d (%d bytes), want the uploaded photo", resp.StatusCode, len(got))
+		}
+	}
+
+	// The opted-in upload is found by a search for its kind.
+	var page struct {
+		Total  int             `json:"total"`
+		Images []imageResponse `json:"images"`
+	}
+	doJSON(t, "GET", st.URL+"/api/images?kind=carrot&count=100", nil, 200, &page)
+	found := false
+	for _, x := range page.Images {
+		found = found || x.ID == up.ID
+	}
+	if !found || page.Total < 1 {
+		t.Errorf("search kind=carrot: total %d, %d images, upload %s found=%v", page.Total, len(page.Images), up.ID, found)
+	}
+}
+
+// TestStack_StorageRefusesWrongBody checks that the presigned POST itself
+// (not only the function) refuses a body larger than announced.
+func TestStack_StorageRefusesOversizeBody(t *testing.T) {
+	st := startStack(t)
+	name, photo := galleryImage(t, "Tomato")
+	up := presign(t, st, name, len(photo), false)
+	big := append(append([]byte{}, photo...), make([]byte, 11<<20)...)
+	if resp := postFile(t, up, name, big); resp.StatusCode/100 == 2 {
+		t.Fatalf("storage accepted an 11 MB body for a presigned upload: %s", resp.Status)
+	}
+}
+
+// TestStack_IngestTree puts a small <Kind>/<image> tree into the bucket and
+// shows every object classified through the events, with the folder stored
+// as the true kind, a corrupt file rejected with a reason, a second ingest
+// adding nothing and a duplicate event leaving one row.
+func TestStack_IngestTree(t *testing.T) {
+	st := startStack(t)
+	dir := t.TempDir()
+	for _, kind := range []string{"Broccoli", "Pumpkin"} {
+		name, photo := galleryImage(t, kind)
+		writeFile(t, filepath.Join(dir, kind, name), string(photo))
+	}
+	writeFile(t, filepath.Join(dir, "Pumpkin", "broken.jpg"), "this is a text file, not a photo")
+	ctx := context.Background()
+
+	var progress bytes.Buffer
+	sum, err := st.Ingest(ctx, dir, &progress)
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	if sum.Found != 3 || sum.Uploaded != 3 || sum.Done != 2 || sum.Rejected != 1 || sum.Pending != 0 {
+		t.Errorf("summary = %s; want 3 uploaded, 2 classified, 1 rejected", sum)
+	}
+	if !strings.Contains(progress.String(), "3/3 classified") {
+		t.Errorf("progress output %q lacks the final count", progress.String())
+	}
+
+	var rows []struct{ key, status, trueKind, kind, reason string }
+	r, err := st.DB.Query(ctx, `SELECT object_key, status, coalesce(true_kind,''), coalesce(kind,''), coalesce(reason,'') FROM images ORDER BY object_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		var x struct{ key, status, trueKind, kind, reason string }
+		if err := r.Scan(&x.key, &x.status, &x.trueKind, &x.kind, &x.reason); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, x)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("rows = %+v, want 3", rows)
+	}
+	for _, x := range rows {
+		wantKind := strings.Split(x.key, "/")[1]
+		switch {
+		case strings.HasSuffix(x.key, "broken.jpg"):
+			if x.status != "rejected" || x.reason == "" {
+				t.Errorf("%s: status %q reason %q, want rejected with a reason", x.key, x.status, x.reason)
+			}
+		case x.status != "done" || x.trueKind != wantKind || x.kind != wantKind:
+			t.Errorf("%s: status %q true kind %q predicted %q, want done %s", x.key, x.status, x.trueKind, x.kind, wantKind)
+		}
+	}
+
+	// Again: everything is already there.
+	again, err := st.Ingest(ctx, dir, nil)
+	if err != nil || again.Skipped != 3 || again.Uploaded != 0 {
+		t.Errorf("second ingest = %s (%v), want all 3 skipped", again, err)
+	}
+
+	// The same object written again delivers a second event: still one row.
+	key := rows[0].key
+	name, photo := galleryImage(t, strings.Split(key, "/")[1])
+	_ = name
+	if _, err := st.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(st.Env.Bucket), Key: aws.String(key), Body: bytes.NewReader(photo),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second) // MinIO's queue is polled every 3 s
+	var n int
+	if err := st.DB.QueryRow(ctx, `SELECT count(*) FROM images WHERE object_key = $1`, key).Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows for %s after a duplicate event = %d (%v), want 1", key, n, err)
+	}
+
+	// A folder that is not a kind is refused before anything is uploaded.
+	writeFile(t, filepath.Join(dir, "Banana", "x.jpg"), "x")
+	if _, err := st.Ingest(ctx, dir, nil); err == nil || !strings.Contains(err.Error(), "Banana") {
+		t.Errorf("ingest with a Banana folder: err = %v, want one naming the folder", err)
+	}
+}
+
+// TestStack_DatabaseDownThenUp shows that nothing is lost while the
+// database is down: the upload's event is refused (5xx), stays in MinIO's
+// queue on disk, is delivered again once PostgreSQL is back, and the image
+// ends up classified.
+func TestStack_DatabaseDownThenUp(t *testing.T) {
+	st := startStack(t)
+	name, photo := galleryImage(t, "Cabbage")
+	up := presign(t, st, name, len(photo), false)
+	ctx := context.Background()
+
+	if err := st.Postgres.Stop(ctx); err != nil {
+		t.Fatalf("stop postgres: %v", err)
+	}
+	if resp := postFile(t, up, name, photo); resp.StatusCode/100 != 2 {
+		t.Fatalf("upload while the database is down: %s", resp.Status)
+	}
+	// The event is tried, refused and kept: it waits in the queue folder.
+	queued := filepath.Join(filepath.Dir(st.Postgres.Dir), "events")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := countFiles(t, queued)
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no queued event in %s while the database is down", queued)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(4 * time.Second) // at least one refused delivery
+	if resp, err := http.Get(st.URL + "/api/images/" + up.ID); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode/100 == 2 {
+			t.Errorf("GET image with the database down = %d, want an error", resp.StatusCode)
+		}
+	}
+
+	if err := st.Postgres.Restart(ctx); err != nil {
+		t.Fatalf("restart postgres: %v", err)
+	}
+	im := waitLabelled(t, st, up.ID, 45*time.Second)
+	if im.Status != "done" || im.Kind == "" {
+		t.Fatalf("after the database came back: %+v, want done", im)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for countFiles(t, queued) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("events still queued in %s after delivery", queued)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
