@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages veglens needs (Debian): PostgreSQL for the
-# catalog, Chromium for browser tests. Does nothing for what is already there.
+# catalog, Chromium for browser tests, python3-venv and curl for the API tests. Does nothing for what is already there.
 set -euo pipefail
 pkgs=()
 command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs+=(postgresql)
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+# test-api: schemathesis in a virtual environment, readiness checks with curl.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || pkgs+=(python3-venv)
+command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 if [ ${#pkgs[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
