@@ -1,0 +1,211 @@
+package colour
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+)
+
+// Analysis is everything Analyze computes for one image. It marshals to
+// JSON as
+//
+//	{"reference": {"rgb": {"name": ..., "hex": ...}, "ryb": {...}},
+//	 "foreground": {"rgb": {...}, "ryb": {...}, "neutral": false,
+//	                "neutral_share": 0.12, "rgb_shares": {"red": 0.01, ...},
+//	                "ryb_shares": {...}}}
+type Analysis struct {
+	Reference  Reference  `json:"reference"`
+	Foreground Foreground `json:"foreground"`
+}
+
+// Reference is the reference method's dominant colour on each wheel: the
+// entry with the smallest mean Euclidean RGB distance over every pixel.
+type Reference struct {
+	RGB Entry `json:"rgb"`
+	RYB Entry `json:"ryb"`
+	// RGBDistances and RYBDistances are the mean distances, in palette
+	// order.
+	RGBDistances []float64 `json:"rgb_distances"`
+	RYBDistances []float64 `json:"ryb_distances"`
+}
+
+// Foreground is the foreground method's answer: the colour of the subject.
+type Foreground struct {
+	RGB Entry `json:"rgb"`
+	RYB Entry `json:"ryb"`
+	// Neutral reports a mostly white, grey or otherwise colourless subject;
+	// RGB and RYB then name its tint.
+	Neutral bool `json:"neutral"`
+	// NeutralShare is the weight of neutral pixels in the subject, 0..1.
+	NeutralShare float64 `json:"neutral_share"`
+	// RGBShares and RYBShares give every entry's share of the subject's
+	// hue (0..1, summing to 1 unless the image has no hue at all).
+	RGBShares Shares `json:"rgb_shares"`
+	RYBShares Shares `json:"ryb_shares"`
+}
+
+// Share is one palette entry's share of the foreground.
+type Share struct {
+	Entry
+	Share float64 `json:"share"`
+}
+
+// Shares lists every entry of a palette in palette order. It marshals to a
+// JSON object keyed by entry name, in palette order, with shares rounded to
+// four decimals.
+type Shares []Share
+
+// MarshalJSON writes {"red": 0.1234, ...}.
+func (s Shares) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, e := range s {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(e.Name)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.WriteString(strconv.FormatFloat(math.Round(e.Share*1e4)/1e4, 'f', -1, 64))
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// Get returns the share of the entry with the given name.
+func (s Shares) Get(name string) float64 {
+	for _, e := range s {
+		if e.Name == name {
+			return e.Share
+		}
+	}
+	return 0
+}
+
+// Analyze computes both methods on both wheels in one pass over the pixels:
+// each row is converted once, added to the reference sums and averaged into
+// the foreground method's working copy. An empty image gives the zero
+// Analysis.
+func Analyze(img image.Image) Analysis {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= 0 || h <= 0 {
+		return Analysis{}
+	}
+	// Working copy: box averages of f x f blocks, long side <= workSide.
+	f := (max(w, h) + workSide - 1) / workSide
+	gw, gh := (w+f-1)/f, (h+f-1)/f
+	ref, sums := scan(img, f, gw, gh)
+	work := make([]uint8, 3*gw*gh)
+	for i := range gw * gh {
+		n := sums[4*i+3]
+		for c := range 3 {
+			work[3*i+c] = uint8((sums[4*i+c] + n/2) / n)
+		}
+	}
+	fg := foreground(work, gw, gh)
+
+	var a Analysis
+	pals := Palettes()
+	for p, pal := range pals {
+		rw := ref.winner(p)
+		dist := make([]float64, 12)
+		for k := range dist {
+			dist[k] = ref.mean(p, k)
+		}
+		shares := make(Shares, 12)
+		for k, e := range pal.Entries {
+			shares[k] = Share{Entry: e, Share: fg.pal[p].shares[k]}
+		}
+		fw := fg.pal[p].winner
+		if fw < 0 {
+			fw = rw // no hue anywhere (a greyscale picture): fall back to the reference
+		}
+		if p == 0 {
+			a.Reference.RGB, a.Reference.RGBDistances = pal.Entries[rw], dist
+			a.Foreground.RGB, a.Foreground.RGBShares = pal.Entries[fw], shares
+		} else {
+			a.Reference.RYB, a.Reference.RYBDistances = pal.Entries[rw], dist
+			a.Foreground.RYB, a.Foreground.RYBShares = pal.Entries[fw], shares
+		}
+	}
+	a.Foreground.Neutral = fg.neutral
+	a.Foreground.NeutralShare = fg.neutralShare
+	return a
+}
+
+// bandRows is the height of the row bands that large pictures are split
+// into; bands are scanned concurrently and combined in order.
+const bandRows = 256
+
+// parallelPixels is the size above which scan uses several goroutines.
+const parallelPixels = 1 << 20
+
+// scan is the single pass over the pixels: it returns the reference sums
+// and the per-cell R, G, B sums and counts of the working copy (cells of
+// f x f pixels, gw x gh of them).
+func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	cellX := make([]int32, w)
+	for x := range cellX {
+		cellX[x] = int32(x / f)
+	}
+	row := rowReader(img)
+	band := func(y0, y1 int, ref *refSums, sums []uint32) {
+		buf := make([]byte, 3*w)
+		for y := y0; y < y1; y++ {
+			row(y, buf)
+			ref.addRow(buf)
+			gs := sums[4*gw*((y-b.Min.Y)/f):]
+			for x, cx := range cellX {
+				s := gs[4*cx : 4*cx+4 : 4*cx+4]
+				s[0] += uint32(buf[3*x])
+				s[1] += uint32(buf[3*x+1])
+				s[2] += uint32(buf[3*x+2])
+				s[3]++
+			}
+		}
+	}
+	sums := make([]uint32, 4*gw*gh)
+	var ref refSums
+	if w*h <= parallelPixels {
+		band(b.Min.Y, b.Max.Y, &ref, sums)
+		return ref, sums
+	}
+	nb := (h + bandRows - 1) / bandRows
+	refs := make([]refSums, nb)
+	bandSums := make([][]uint32, nb)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), nb) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				bandSums[i] = make([]uint32, 4*gw*gh)
+				y0 := b.Min.Y + i*bandRows
+				band(y0, min(y0+bandRows, b.Max.Y), &refs[i], bandSums[i])
+			}
+		}()
+	}
+	for i := range nb {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for i := range nb { // combine in image order: the result does not depend on scheduling
+		for k := range ref.sum {
+			ref.sum[k] += refs[i].sum[k]
+		}
+		ref.n += refs[i].n
+		for j, v := range bandSums[i] {
+			sums[j] += v
+		}
+	}
+	return ref, sums
+}
