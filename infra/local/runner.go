@@ -107,6 +107,7 @@ type Stack struct {
 	Labels   []string
 
 	cfg       Config
+	logs      []*os.File
 	server    *http.Server
 	functions Functions
 	served    chan error
@@ -176,6 +177,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.logs = append(st.logs, pgLog)
 	st.Postgres, err = services.StartPostgres(ctx, services.PostgresConfig{
 		Dir: filepath.Join(state, "postgres"), Port: pgPort, Fast: cfg.Fast, Log: pgLog,
 	})
@@ -191,6 +193,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.logs = append(st.logs, minioLog)
 	hook := base + EventsPath
 	queue := filepath.Join(state, "events")
 	webhooks := []services.Webhook{{ID: uploadsTarget, Endpoint: hook, QueueDir: queue}}
@@ -339,6 +342,9 @@ func (st *Stack) Close(ctx context.Context) error {
 		if err := st.Postgres.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop postgres: %w", err))
 		}
+	}
+	for _, f := range st.logs {
+		_ = f.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -24,7 +24,7 @@ import (
 // startStack runs the whole local stack — real PostgreSQL, MinIO, the
 // model and the three functions behind the gateway — on a free port with
 // its state in a temporary folder.
-func startStack(t *testing.T) *local.Stack {
+func startStack(t testing.TB) *local.Stack {
 	t.Helper()
 	root, err := services.RepoRoot()
 	if err != nil {
