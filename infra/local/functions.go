@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/veglens/veglens/functions/classify/classify"
+	"github.com/veglens/veglens/functions/query/query"
 	"github.com/veglens/veglens/functions/upload/upload"
 	"github.com/veglens/veglens/shared/config"
 	"github.com/veglens/veglens/shared/vision"
@@ -55,6 +56,10 @@ func LambdaFunctions(metrics io.Writer) FunctionsFactory {
 		if err != nil {
 			return Functions{}, errors.Join(err, closeAll())
 		}
-		return Functions{Upload: up.Handle, Classify: cl.Handle, Close: closeAll}, nil
+		q, err := query.New(query.Deps{Store: store, Objects: objs, ModelDir: cfg.ModelDir})
+		if err != nil {
+			return Functions{}, errors.Join(err, closeAll())
+		}
+		return Functions{Upload: up.Handle, Query: q.Handle, Classify: cl.Handle, Close: closeAll}, nil
 	}
 }
