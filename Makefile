@@ -80,7 +80,7 @@ build: ## build every Go binary into bin/
 
 # ---------------------------------------------------------------- test
 .PHONY: test test-go lint
-test: lint test-go test-models test-cloud test-api test-site ## run every test (what CI runs)
+test: lint test-go test-models test-cloud test-api test-site test-colour ## run every test (what CI runs)
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
@@ -157,6 +157,21 @@ eval: ort ## measure the model: make eval DATA=<folder of Class/photos>; last li
 	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make eval DATA=<folder with <Class>/<photos>>" >&2; exit 2; fi
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
 	@$(BIN)/veglens eval -model-dir "$(CURDIR)/models" $(EVAL_FLAGS) "$(DATA)"
+
+# ---------------------------------------------------------------- colour
+# make colour FILES='a.jpg b.png': one JSON line per file on stdout, nothing
+# else there (build messages go to stderr); exit status 1 if any file is bad.
+.PHONY: colour test-colour
+colour: ## dominant colours of pictures: make colour FILES='a.jpg b.png'
+	@if [ -z "$(strip $(FILES))" ]; then echo "usage: make colour FILES='a.jpg b.png'" >&2; exit 2; fi
+	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens >&2
+	@$(BIN)/veglens colour $(FILES)
+
+# The golden-set agreement figures of both methods (verbose, so they show)
+# and the colour command; the rest of the package runs in test-go.
+test-colour: ## colour golden set (agreement figures) and the colour command
+	$(GO) test -count=1 -v -run 'Golden' ./shared/colour/
+	$(GO) test -count=1 -run 'Colour' ./infra/cmd/veglens/
 
 # ---------------------------------------------------------------- cloud (AWS SAM)
 # template.yaml builds every function and the model layer with SAM's makefile
