@@ -339,3 +339,40 @@ func TestThumbnail(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDecode: whatever the bytes, Decode returns either an *InputError or a
+// picture within the limits whose size matches its image.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"cmyk_adobe.jpg", "rotated6_lossless.webp", "alpha_lossy.webp"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	var png, gifb bytes.Buffer
+	_ = pngEncodeForFuzz(&png)
+	_ = gif.Encode(&gifb, image.NewPaletted(image.Rect(0, 0, 40, 40), color.Palette{red, blue}), nil)
+	f.Add(png.Bytes())
+	f.Add(gifb.Bytes())
+	f.Add(pngHeaderOnly(100, 100))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Msg == "" {
+				t.Fatalf("error %v (%T) is not an *InputError with a message", err, err)
+			}
+			return
+		}
+		b := pic.Image.Bounds()
+		if b.Dx() != pic.Width || b.Dy() != pic.Height || pic.Width < 32 || pic.Height < 32 ||
+			int64(pic.Width)*int64(pic.Height) > DefaultLimits.MaxPixels {
+			t.Fatalf("picture %dx%d with bounds %v", pic.Width, pic.Height, b)
+		}
+	})
+}
+
+func pngEncodeForFuzz(w *bytes.Buffer) error {
+	return png.Encode(w, quadrants(40, 33))
+}
