@@ -30,7 +30,7 @@ export function ColourResults({ colours }: { colours: Colours }) {
             <th scope="row">{m.label}</th>
             {PALETTES.map((p) => {
               const r = colours[m.id][p];
-              const top = r.shares[0];
+              const top = r.shares?.[0];
               return (
                 <td key={p}>
                   <Swatch hex={r.dominant.hex} name={r.dominant.name} labelled size="md" />

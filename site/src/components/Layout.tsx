@@ -3,7 +3,7 @@ import { hrefFor, navigate, type View } from '../lib/router';
 
 const NAV: { view: View; label: string }[] = [
   { view: 'search', label: 'Search' },
-  { view: 'upload', label: 'Upload a photo' },
+  { view: 'upload', label: 'Upload' },
   { view: 'model', label: 'Model card' },
 ];
 

@@ -19,6 +19,8 @@ describe('format', () => {
     expect(percent(0.9234)).toBe('92%');
     expect(percent(0.004)).toBe('0.4%');
     expect(percent(0)).toBe('0%');
+    expect(percent(9.6e-6)).toBe('<0.1%');
+    expect(percent(0.9996)).toBe('100%');
     expect(ms(8.44)).toBe('8.4 ms');
     expect(ms(1234)).toBe('1.2 s');
     expect(ms(null)).toBe('–');

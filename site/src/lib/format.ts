@@ -30,9 +30,10 @@ export function noneFoundTitle(kind: Kind | null, colour: string | null): string
   return colour ? `No ${colour} ${what} yet` : `No ${what} yet`;
 }
 
-/** 0.9234 -> "92%"; values under 1% keep one decimal. */
+/** 0.9234 -> "92%"; values under 1% keep one decimal; tiny ones read "<0.1%". */
 export function percent(p: number): string {
   const v = p * 100;
+  if (v > 0 && v < 0.1) return '<0.1%';
   if (v > 0 && v < 1) return `${v.toFixed(1)}%`;
   return `${Math.round(v)}%`;
 }

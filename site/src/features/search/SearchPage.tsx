@@ -44,6 +44,12 @@ export function SearchPage({ search }: { search: string }) {
   }
 
   const data = results.data;
+  // Marks when the first results are on screen (read by the end-to-end test).
+  useEffect(() => {
+    if (data && performance.getEntriesByName('veglens:first-results').length === 0) {
+      performance.mark('veglens:first-results');
+    }
+  }, [data]);
   const what = state.kind ? kindPlural(state.kind) : 'vegetables';
   const colourWords = state.colour ? ` in ${state.colour}` : '';
 

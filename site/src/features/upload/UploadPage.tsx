@@ -9,7 +9,7 @@ type Phase =
   | { step: 'idle' }
   | { step: 'preparing'; name: string }
   | { step: 'uploading'; name: string; loaded: number; total: number; preview: string }
-  | { step: 'labelling'; name: string; id: string; checks: number; since: number; preview: string }
+  | { step: 'labelling'; name: string; id: string; checks: number; since: number; preview: string; sent?: number }
   | { step: 'done'; image: Image; preview: string }
   | { step: 'error'; error: unknown; name: string; id?: string; preview?: string };
 
@@ -71,7 +71,7 @@ export function UploadPage() {
             if (!preview) preview = setPreview(e.prepared.blob);
             setPhase({ step: 'uploading', name, loaded: e.progress.loaded, total: e.progress.total, preview });
           } else if (e.step === 'labelling') {
-            setPhase((p) => ({ step: 'labelling', name, id: e.id, checks: e.checks, since: p.step === 'labelling' ? p.since : Date.now(), preview }));
+            setPhase((p) => ({ step: 'labelling', name, id: e.id, checks: e.checks, since: p.step === 'labelling' ? p.since : Date.now(), preview, sent: e.prepared.blob.size }));
           }
         },
       }).then(
@@ -132,6 +132,57 @@ export function UploadPage() {
         We’ll tell you which of our 15 vegetables it shows, how sure we are, and its main colour on two colour wheels.
       </p>
 
+      <div className="upload-status" ref={statusRef} tabIndex={-1} aria-live="polite" data-testid="upload-status">
+        {phase.step === 'preparing' && <p>Preparing {phase.name}…</p>}
+        {phase.step === 'uploading' && (
+          <div className="progress-block">
+            <label htmlFor="upload-progress">
+              Sending {phase.name}: {bytes(phase.loaded)} of {bytes(phase.total)}
+            </label>
+            <progress id="upload-progress" max={phase.total || 1} value={phase.loaded} />
+          </div>
+        )}
+        {phase.step === 'labelling' && phase.sent !== undefined && (
+          <div className="progress-block">
+            <label htmlFor="upload-progress">
+              Sent {phase.name}: {bytes(phase.sent)} ✓
+            </label>
+            <progress id="upload-progress" max={phase.sent || 1} value={phase.sent} />
+          </div>
+        )}
+        {phase.step === 'labelling' && (
+          <div className="progress-block">
+            <p>
+              Looking at your photo… <span className="muted">({Math.max(0, Math.round((now - phase.since) / 1000))} s)</span>
+            </p>
+            <progress aria-label="Labelling your photo" />
+          </div>
+        )}
+        {busy && (
+          <button type="button" className="button button-secondary" onClick={reset}>
+            Cancel
+          </button>
+        )}
+        {phase.step === 'error' && (
+          <ErrorNotice
+            error={phase.error}
+            action={
+              <p className="notice-actions">
+                {phase.id && (
+                  <button type="button" className="button" onClick={() => checkAgain(phase.id!, phase.name, phase.preview)}>
+                    Check again
+                  </button>
+                )}
+                <button type="button" className="button button-secondary" onClick={reset}>
+                  Try another photo
+                </button>
+              </p>
+            }
+          />
+        )}
+      </div>
+
+      {phase.step === 'done' && <ResultCard image={phase.image} preview={phase.preview} />}
       {(phase.step === 'idle' || phase.step === 'error' || phase.step === 'done') && (
         <div
           className={`dropzone${dragging ? ' is-dragging' : ''}`}
@@ -143,7 +194,7 @@ export function UploadPage() {
           onDrop={onDrop}
           data-testid="dropzone"
         >
-          <p className="dropzone-title">Drop a photo here, paste it, or</p>
+          <p className="dropzone-title">{phase.step === 'idle' ? 'Drop a photo here, paste it, or' : 'Try another photo: drop it here, paste it, or'}</p>
           <div className="dropzone-actions">
             <label className="button">
               Choose a photo
@@ -184,49 +235,6 @@ export function UploadPage() {
         </div>
       )}
 
-      <div className="upload-status" ref={statusRef} tabIndex={-1} aria-live="polite" data-testid="upload-status">
-        {phase.step === 'preparing' && <p>Preparing {phase.name}…</p>}
-        {phase.step === 'uploading' && (
-          <div className="progress-block">
-            <label htmlFor="upload-progress">
-              Sending {phase.name}: {bytes(phase.loaded)} of {bytes(phase.total)}
-            </label>
-            <progress id="upload-progress" max={phase.total || 1} value={phase.loaded} />
-          </div>
-        )}
-        {phase.step === 'labelling' && (
-          <div className="progress-block">
-            <p>
-              Sent. Looking at your photo… <span className="muted">({Math.max(0, Math.round((now - phase.since) / 1000))} s)</span>
-            </p>
-            <progress aria-label="Labelling your photo" />
-          </div>
-        )}
-        {busy && (
-          <button type="button" className="button button-secondary" onClick={reset}>
-            Cancel
-          </button>
-        )}
-        {phase.step === 'error' && (
-          <ErrorNotice
-            error={phase.error}
-            action={
-              <p className="notice-actions">
-                {phase.id && (
-                  <button type="button" className="button" onClick={() => checkAgain(phase.id!, phase.name, phase.preview)}>
-                    Check again
-                  </button>
-                )}
-                <button type="button" className="button button-secondary" onClick={reset}>
-                  Try another photo
-                </button>
-              </p>
-            }
-          />
-        )}
-      </div>
-
-      {phase.step === 'done' && <ResultCard image={phase.image} preview={phase.preview} />}
     </div>
   );
 }

@@ -77,9 +77,10 @@ export async function prepareUpload(file: Blob): Promise<Prepared> {
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
+    const name = file instanceof File && file.name ? `“${file.name}”` : 'This file';
     throw new Problem(
       'not_image',
-      'This file is not a picture your browser can open. Please choose a photo (JPEG, PNG, WebP, GIF, or HEIC where supported).',
+      `${name} could not be opened as a picture: it may be another kind of file with a picture’s name. Please choose a photo (JPEG, PNG, WebP or GIF; HEIC where your browser supports it).`,
     );
   }
   try {

@@ -1,0 +1,443 @@
+// End-to-end tests of the site in Debian's Chromium against the real local
+// stack: builds the Go CLI, starts `veglens run` (PostgreSQL, MinIO, ONNX
+// Runtime, the functions and this site's build in site/dist) on a free port
+// with a temporary state folder, waits until the sample gallery is labelled,
+// then searches and uploads like a person would. Screenshots of every state go
+// to test-artifacts/site/ (git-ignored); timings to test-artifacts/site/metrics.json.
+//
+//   npm run e2e                 (after `npm run build`; `make test-site` does both)
+//   VEGLENS_E2E_KEEP=1          keep the temporary folder (logs, state)
+//   VEGLENS_BIN=<path>          use this veglens binary instead of building one
+import { spawn, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jpeg from 'jpeg-js';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const siteDir = join(here, '..');
+
+function repoRoot(from) {
+  let d = from;
+  while (!existsSync(join(d, 'go.mod'))) {
+    const up = dirname(d);
+    if (up === d) throw new Error('go.mod not found above ' + from);
+    d = up;
+  }
+  return d;
+}
+
+const root = repoRoot(siteDir);
+const artefacts = join(root, 'test-artifacts', 'site');
+const GALLERY = join(root, 'infra', 'gallery');
+const GALLERY_SIZE = readdirSync(GALLERY, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .reduce((n, d) => n + readdirSync(join(GALLERY, d.name)).filter((f) => /\.jpe?g$/i.test(f)).length, 0);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+const log = (...a) => console.log('[e2e]', ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function getJSON(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}: ${await r.text()}`);
+  return r.json();
+}
+
+/** A gallery photo scaled up to 1800 px and re-encoded: a "real photo" over the 1600 px limit, not byte-identical. */
+function makePhoto(src, out) {
+  const img = jpeg.decode(readFileSync(src), { useTArray: true, formatAsRGBA: true });
+  const W = 1800;
+  const H = Math.round((img.height / img.width) * W);
+  const data = Buffer.alloc(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(img.height - 1.001, ((y + 0.5) * img.height) / H - 0.5);
+    const y0 = Math.max(0, Math.floor(sy));
+    const fy = Math.max(0, sy - y0);
+    for (let x = 0; x < W; x++) {
+      const sx = Math.min(img.width - 1.001, ((x + 0.5) * img.width) / W - 0.5);
+      const x0 = Math.max(0, Math.floor(sx));
+      const fx = Math.max(0, sx - x0);
+      const o = (y * W + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const p = (yy, xx) => img.data[(yy * img.width + xx) * 4 + c];
+        const top = p(y0, x0) * (1 - fx) + p(y0, x0 + 1) * fx;
+        const bot = p(y0 + 1, x0) * (1 - fx) + p(y0 + 1, x0 + 1) * fx;
+        data[o + c] = top * (1 - fy) + bot * fy;
+      }
+      data[o + 3] = 255;
+    }
+  }
+  writeFileSync(out, jpeg.encode({ width: W, height: H, data }, 90).data);
+  return { width: W, height: H };
+}
+
+// ------------------------------------------------------------------ the stack
+const tmp = mkdtempSync(join(tmpdir(), 'veglens-e2e-'));
+// PostgreSQL runs as its own user when we are root: it must be able to reach the state folder.
+chmodSync(tmp, 0o755);
+let runner;
+let browser;
+const results = [];
+const metrics = {};
+
+async function startStack() {
+  let bin = process.env.VEGLENS_BIN;
+  if (!bin) {
+    bin = join(tmp, 'veglens');
+    log('building the veglens CLI');
+    execFileSync('go', ['build', '-o', bin, './infra/cmd/veglens'], { cwd: root, stdio: 'inherit' });
+  }
+  if (!existsSync(join(siteDir, 'dist', 'index.html'))) throw new Error('site/dist is not built: run `npm run build` first');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const state = join(tmp, 'state');
+  const out = join(tmp, 'run.log');
+  log(`starting veglens run on ${base} (state in a temporary folder)`);
+  runner = spawn(bin, ['run', '-addr', `127.0.0.1:${port}`, '-state', state, '-site', join(siteDir, 'dist')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  let output = '';
+  runner.stdout.on('data', (b) => (output += b));
+  runner.stderr.on('data', (b) => (output += b));
+  const exited = new Promise((resolve) => runner.once('exit', (code) => resolve(code)));
+  const started = Date.now();
+  const deadline = started + 6 * 60_000;
+  let last = '';
+  for (;;) {
+    const code = await Promise.race([exited, sleep(1000).then(() => undefined)]);
+    if (code !== undefined) {
+      writeFileSync(out, output);
+      throw new Error(`veglens run exited with ${code} before the gallery was ingested:\n${output.slice(-3000)}\n${tailLog(state)}`);
+    }
+    try {
+      const s = await getJSON(`${base}/api/stats`);
+      const line = `stats: ${s.done} done, ${s.pending} pending, ${s.rejected} rejected of ${s.images}`;
+      if (line !== last) log(line);
+      last = line;
+      if (s.done + s.rejected >= GALLERY_SIZE && s.pending === 0) {
+        if (s.done < GALLERY_SIZE) throw new Error(`only ${s.done} of ${GALLERY_SIZE} gallery images were labelled (${s.rejected} rejected)`);
+        break;
+      }
+    } catch (err) {
+      if (String(err).includes('gallery images were labelled')) throw err;
+    }
+    if (Date.now() > deadline) {
+      writeFileSync(out, output);
+      throw new Error(`the gallery was not ingested within 6 minutes (${last}):\n${output.slice(-3000)}\n${tailLog(state)}`);
+    }
+  }
+  metrics.stackReadySeconds = Math.round((Date.now() - started) / 100) / 10;
+  log(`gallery of ${GALLERY_SIZE} images labelled after ${metrics.stackReadySeconds}s`);
+  return base;
+}
+
+function tailLog(state) {
+  const f = join(state, 'veglens.log');
+  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').slice(-30).join('\n') : '';
+}
+
+async function stopStack() {
+  if (!runner || runner.exitCode !== null) return;
+  const exited = new Promise((resolve) => runner.once('exit', resolve));
+  runner.kill('SIGINT');
+  const code = await Promise.race([exited, sleep(60_000).then(() => 'timeout')]);
+  if (code === 'timeout') {
+    log('veglens run did not stop within a minute; killing it');
+    runner.kill('SIGKILL');
+  }
+}
+
+// ------------------------------------------------------------------ tests
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    log(`PASS ${name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false, err });
+    log(`FAIL ${name}: ${err?.stack ?? err}`);
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: opts.fullPage ?? true, animations: 'disabled' });
+}
+
+/** A page that fails the test on any uncaught error or console error. */
+async function openPage(context, errors) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+/** Which colours of a kind exist, and one with no image but with alternatives (found through the API). */
+async function colourCases(base, kind) {
+  const { palettes } = await getJSON(`${base}/api/palettes`);
+  const rgb = palettes.find((p) => p.id === 'rgb');
+  let present = null;
+  let missing = null;
+  for (const c of rgb.colours) {
+    const r = await getJSON(`${base}/api/images?kind=${kind}&colour=${encodeURIComponent(c.name)}&palette=rgb&count=1`);
+    if (r.total > 0 && (!present || r.total > present.total)) present = { ...c, total: r.total };
+    if (r.total === 0 && r.alternatives.length > 0 && !missing) missing = { ...c, alternatives: r.alternatives };
+  }
+  return { present, missing };
+}
+
+async function run() {
+  mkdirSync(artefacts, { recursive: true });
+  for (const f of readdirSync(artefacts)) if (f.endsWith('.png')) rmSync(join(artefacts, f));
+  const base = await startStack();
+
+  const kind = 'Tomato';
+  const { present, missing } = await colourCases(base, kind);
+  log(`colours of ${kind}: most common ${present?.name} (${present?.total}), missing with alternatives: ${missing?.name}`);
+
+  // The photo to upload: a gallery tomato the model gets right, enlarged and re-encoded.
+  const known = await getJSON(`${base}/api/images?kind=${kind}&count=100`);
+  const good = known.images.find((i) => i.trueKind === kind && i.confidence > 0.9 && !i.refused);
+  const galleryFiles = readdirSync(join(GALLERY, kind)).sort();
+  const file = (good && galleryFiles.find((f) => decodeURIComponent(good.url).includes(`${kind}/${f}`))) ?? galleryFiles[0];
+  const photo = join(tmp, 'my tomato.jpg');
+  const size = makePhoto(join(GALLERY, kind, file), photo);
+  log(`upload photo: ${kind}/${file} enlarged to ${size.width}x${size.height}`);
+  const notAPhoto = join(tmp, 'shopping list.jpg');
+  writeFileSync(notAPhoto, 'tomatoes x6\ncarrots\nthis is a text file, not a photo\n');
+
+  browser = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  const errors = [];
+
+  await test('search page renders results (and time to first render)', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?kind=${kind}`, { waitUntil: 'load' });
+    await page.locator('[data-testid=results] .card').first().waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => performance.getEntriesByName('veglens:first-results').length > 0);
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      const results = performance.getEntriesByName('veglens:first-results')[0];
+      return {
+        domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+        firstContentfulPaintMs: fcp ? Math.round(fcp.startTime) : null,
+        firstResultsMs: Math.round(results.startTime),
+      };
+    });
+    metrics.searchPage = t;
+    log(`search page: FCP ${t.firstContentfulPaintMs} ms, first results rendered ${t.firstResultsMs} ms`);
+    const cards = await page.locator('[data-testid=results] .card').count();
+    assert(cards > 0 && cards <= 12, `expected 1..12 result cards, got ${cards}`);
+    const kinds = await page.locator('[data-testid=results] .card-kind').allTextContents();
+    assert(kinds.every((k) => k === kind), `every result should be a ${kind}, got ${kinds.join(', ')}`);
+    const title = await page.locator('#results-title').textContent();
+    assert(/of \d+ tomatoes/.test(title ?? ''), `results title: ${title}`);
+    // Let the lazy thumbnails in the first screen load before the screenshot.
+    await page.waitForFunction(() => [...document.querySelectorAll('.card-img')].slice(0, 4).every((i) => i.complete && i.naturalWidth > 0));
+    await shot(page, '01-search-results-desktop');
+    await page.close();
+  });
+
+  await test('search by clicking a kind and a colour returns images; the URL holds the query; back works', async () => {
+    assert(present, `no colour of ${kind} has any image`);
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/`, { waitUntil: 'load' });
+    await page.getByRole('radio', { name: 'Tomato' }).check();
+    await page.waitForURL(/kind=Tomato/);
+    await page.getByRole('radio', { name: `${present.name} (RGB wheel)` }).check();
+    await page.waitForURL((u) => u.searchParams.get('colour') === present.name && u.searchParams.get('palette') === 'rgb');
+    await page.locator('#results-title', { hasText: `in ${present.name}` }).waitFor();
+    const cards = await page.locator('[data-testid=results] .card').count();
+    assert(cards === Math.min(12, present.total), `expected ${Math.min(12, present.total)} cards, got ${cards}`);
+    // The colour's name shows on keyboard focus.
+    await page.getByRole('radio', { name: `${present.name} (RGB wheel)` }).focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await shot(page, '02-search-colour-desktop', { fullPage: false });
+    // A larger view with all details.
+    await page.locator('[data-testid=results] .card-button').first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const dtext = await dialog.textContent();
+    assert(/Most likely kinds/.test(dtext) && /RGB wheel/.test(dtext) && /Total/.test(dtext), 'detail view lacks kinds, colours or timings');
+    await page.waitForFunction(() => document.querySelector('.dialog-img')?.complete);
+    await shot(page, '03-image-detail-desktop', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // Back goes to the previous search.
+    await page.goBack();
+    await page.waitForURL((u) => u.searchParams.get('kind') === 'Tomato' && !u.searchParams.has('colour'));
+    assert(await page.getByRole('radio', { name: 'Any colour' }).isChecked(), 'after Back, "Any colour" should be chosen again');
+    await page.close();
+  });
+
+  await test('a search with no match shows the empty frame and one-click alternatives', async () => {
+    assert(missing, `every colour of ${kind} has images or none has alternatives; cannot test the empty result`);
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?kind=${kind}&colour=${encodeURIComponent(missing.name)}&palette=rgb`, { waitUntil: 'load' });
+    const none = page.getByTestId('none-found');
+    await none.waitFor({ timeout: 15_000 });
+    const heading = await none.getByRole('heading').textContent();
+    assert(heading === `No ${missing.name} tomatoes yet`, `heading: ${heading}`);
+    const border = await none.locator('.none-frame').evaluate((el) => getComputedStyle(el).borderTopColor);
+    const hex = missing.hex.replace('#', '');
+    const rgb = `rgb(${parseInt(hex.slice(0, 2), 16)}, ${parseInt(hex.slice(2, 4), 16)}, ${parseInt(hex.slice(4, 6), 16)})`;
+    assert(border === rgb, `frame colour ${border}, want ${rgb}`);
+    assert(await none.locator('img[src*="kinds/Tomato.jpg"]').evaluate((i) => i.complete && i.naturalWidth > 0), 'kind picture not shown');
+    const buttons = none.getByRole('button');
+    const n = await buttons.count();
+    assert(n === missing.alternatives.length, `${n} alternative buttons, API gave ${missing.alternatives.length}`);
+    await shot(page, '04-none-found-desktop');
+    const first = missing.alternatives[0];
+    await buttons.first().click();
+    await page.waitForURL((u) => u.searchParams.get('colour') === first.colour.name);
+    await page.locator('[data-testid=results] .card').first().waitFor();
+    const cards = await page.locator('[data-testid=results] .card').count();
+    assert(cards === Math.min(12, first.count), `alternative ${first.colour.name}: ${cards} cards, want ${Math.min(12, first.count)}`);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goBack();
+    await none.waitFor();
+    await shot(page, '05-none-found-mobile');
+    await page.close();
+  });
+
+  await test('uploading a real photo ends with the right kind', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });
+    // Record what the progress bar showed while sending.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('#upload-progress');
+        if (p) window.__progress.push(Number(p.getAttribute('value')) / Number(p.getAttribute('max')));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    // A slow connection (128 kB/s up), so the progress bar has something to show.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 128 * 1024 });
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/api/uploads'));
+    await page.getByTestId('file-input').setInputFiles(photo);
+    const req = await sent;
+    await page.getByText(/^Sending /).waitFor({ timeout: 10_000 });
+    await shot(page, '06-upload-progress', { fullPage: false });
+    const body = JSON.parse(req.postData() ?? '{}');
+    assert(body.contentType === 'image/jpeg' && body.filename === 'my tomato.jpg', `upload request: ${req.postData()}`);
+    await page.getByTestId('result-card').waitFor({ timeout: 90_000 });
+    const got = await page.getByTestId('result-kind').textContent();
+    assert(got === kind, `classified as ${got}, want ${kind}`);
+    const progress = await page.evaluate(() => window.__progress);
+    const partial = progress.filter((v) => v > 0 && v < 1);
+    assert(partial.length > 0 && Math.max(...progress) === 1, `progress bar values: ${progress.map((v) => v.toFixed(2)).join(',')}`);
+    metrics.uploadProgressSteps = progress.length;
+    const text = await page.getByTestId('result-card').textContent();
+    assert(/Top 3/.test(text) && /RYB wheel/.test(text) && /Total/.test(text), 'result card lacks top-3, colours or timings');
+    // What was sent is at most 1600 px (checked on the image the API stored).
+    const id = (await (await req.response()).json()).id;
+    const image = await getJSON(`${base}/api/images/${id}`);
+    assert(Math.max(image.width, image.height) === 1600, `stored image is ${image.width}x${image.height}, want 1600 on the long side`);
+    await page.waitForFunction(() => document.querySelector('.result-img')?.complete);
+    await shot(page, '07-upload-result-desktop');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await shot(page, '08-upload-result-mobile');
+    await page.close();
+  });
+
+  await test('uploading a text file named .jpg ends with a clear error', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });
+    await page.getByTestId('file-input').setInputFiles(notAPhoto);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.textContent();
+    assert(/not a picture/i.test(text ?? '') && /shopping list\.jpg/.test(text ?? ''), `error text: ${text}`);
+    assert(await page.getByRole('button', { name: 'Try another photo' }).isVisible(), 'no way to try again');
+    assert(await page.getByTestId('dropzone').isVisible(), 'the drop zone should stay usable');
+    await shot(page, '09-upload-not-an-image');
+    await page.close();
+  });
+
+  await test('the model card shows accuracy, per-kind numbers and labelling speed', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?view=model`, { waitUntil: 'load' });
+    await page.getByTestId('model-facts').waitFor({ timeout: 15_000 });
+    await page.locator('.chart svg').waitFor({ timeout: 15_000 });
+    const facts = await page.getByTestId('model-facts').textContent();
+    assert(/Validation accuracy/.test(facts) && /Model size\d/.test(facts.replace(/\s/g, '')), `facts: ${facts}`);
+    await shot(page, '10-model-card-desktop');
+    await page.close();
+  });
+
+  await test('the search page works on a 360 px phone without sideways scrolling', async () => {
+    const page = await openPage(browser, errors);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${base}/?kind=${kind}&colour=${encodeURIComponent(present?.name ?? 'red')}&palette=rgb`, { waitUntil: 'load' });
+    await page.locator('[data-testid=results] .card').first().waitFor({ timeout: 15_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await page.waitForFunction(() => [...document.querySelectorAll('.card-img')].slice(0, 2).every((i) => i.complete));
+    await shot(page, '11-search-mobile');
+    await page.close();
+  });
+
+  await test('no script errors in any page', async () => {
+    assert(errors.length === 0, errors.join('\n'));
+  });
+}
+
+let fatal;
+try {
+  await run();
+} catch (err) {
+  fatal = err;
+  console.error('[e2e] could not run:', err?.stack ?? err);
+} finally {
+  await browser?.close().catch(() => {});
+  await stopStack();
+  writeFileSync(join(artefacts, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  if (process.env.VEGLENS_E2E_KEEP) log(`kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed + (fatal ? 1 : 0);
+log(`screenshots in ${artefacts}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
