@@ -134,7 +134,7 @@ func Analyze(img image.Image) Analysis {
 		}
 	}
 	a.Foreground.Neutral = fg.neutral
-	a.Foreground.NeutralShare = fg.neutralShare
+	a.Foreground.NeutralShare = math.Round(fg.neutralShare*1e4) / 1e4
 	return a
 }
 

@@ -390,3 +390,17 @@ func TestReferenceLargePictureMatchesPlain(t *testing.T) {
 		t.Errorf("foreground: %v for the 224 px original, %v for the 1400 px upscale", small.Foreground.RGB, a.Foreground.RGB)
 	}
 }
+
+// Degenerate shapes must not panic and still name a solid colour.
+func TestTinyAndThinPictures(t *testing.T) {
+	for _, r := range []image.Rectangle{
+		image.Rect(0, 0, 1, 1), image.Rect(0, 0, 1, 1000), image.Rect(0, 0, 997, 3), image.Rect(-5, -7, 60, 2),
+	} {
+		img := image.NewRGBA(r)
+		draw.Draw(img, r, image.NewUniform(color.RGBA{0, 0, 255, 255}), image.Point{}, draw.Src)
+		a := Analyze(img)
+		if a.Reference.RGB.Name != "blue" || a.Foreground.RGB.Name != "blue" {
+			t.Errorf("%v solid blue: reference %v, foreground %v", r, a.Reference.RGB, a.Foreground.RGB)
+		}
+	}
+}
