@@ -280,15 +280,15 @@ async function run() {
     assert(present, `no colour of ${kind} has any image`);
     const page = await openPage(browser, errors);
     await page.goto(`${base}/`, { waitUntil: 'load' });
-    await page.getByRole('radio', { name: 'Tomato' }).check();
+    await page.getByRole('radio', { name: 'Tomato', exact: false }).check();
     await page.waitForURL(/kind=Tomato/);
-    await page.getByRole('radio', { name: `${present.name} (RGB wheel)` }).check();
+    await page.getByRole('radio', { name: `${present.name} (RGB wheel)`, exact: true }).check();
     await page.waitForURL((u) => u.searchParams.get('colour') === present.name && u.searchParams.get('palette') === 'rgb');
     await page.locator('#results-title', { hasText: `in ${present.name}` }).waitFor();
     const cards = await page.locator('[data-testid=results] .card').count();
     assert(cards === Math.min(12, present.total), `expected ${Math.min(12, present.total)} cards, got ${cards}`);
     // The colour's name shows on keyboard focus.
-    await page.getByRole('radio', { name: `${present.name} (RGB wheel)` }).focus();
+    await page.getByRole('radio', { name: `${present.name} (RGB wheel)`, exact: true }).focus();
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Tab');
     await shot(page, '02-search-colour-desktop', { fullPage: false });
