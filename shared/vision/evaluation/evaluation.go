@@ -106,7 +106,7 @@ func Run(ctx context.Context, m *vision.Model, dir string, opts Options) (*Repor
 	rep := &Report{Model: m.Version()}
 	var jobs []job
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") || !isKind(filepath.Join(dir, e.Name()), e, true) {
 			continue
 		}
 		files, err := os.ReadDir(filepath.Join(dir, e.Name()))
@@ -116,7 +116,7 @@ func Run(ctx context.Context, m *vision.Model, dir string, opts Options) (*Repor
 		ci := len(rep.Classes)
 		rep.Classes = append(rep.Classes, Class{Folder: e.Name(), Kind: matchKind(e.Name(), m.Labels())})
 		for _, f := range files {
-			if f.Type().IsRegular() && !strings.HasPrefix(f.Name(), ".") {
+			if !strings.HasPrefix(f.Name(), ".") && isKind(filepath.Join(dir, e.Name(), f.Name()), f, false) {
 				jobs = append(jobs, job{ci, filepath.Join(dir, e.Name(), f.Name())})
 			}
 		}
@@ -173,6 +173,23 @@ func Run(ctx context.Context, m *vision.Model, dir string, opts Options) (*Repor
 	}
 	slices.Sort(rep.Latencies)
 	return rep, nil
+}
+
+// isKind reports whether a directory entry is a folder (wantDir) or a
+// regular file, following symbolic links.
+func isKind(path string, e os.DirEntry, wantDir bool) bool {
+	mode := e.Type()
+	if mode&os.ModeSymlink != 0 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return false
+		}
+		mode = fi.Mode().Type()
+	}
+	if wantDir {
+		return mode.IsDir()
+	}
+	return mode.IsRegular()
 }
 
 // classify runs one file through the service's path, timing decode and

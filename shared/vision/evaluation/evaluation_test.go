@@ -46,6 +46,24 @@ func loadModel(t *testing.T) *vision.Model {
 	return m
 }
 
+func classifyFile(t *testing.T, m *vision.Model, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pic, err := vision.Decode(f, vision.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Classify(context.Background(), pic.Image, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Top[0].Kind
+}
+
 func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
 	data, err := os.ReadFile(src)
@@ -77,23 +95,29 @@ func TestRun(t *testing.T) {
 		for _, f := range files[:3] {
 			dst := filepath.Join(dir, folder, filepath.Base(f))
 			copyFile(t, f, dst)
-			fh, _ := os.Open(f)
-			pic, err := vision.Decode(fh, vision.DefaultLimits)
-			fh.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := m.Classify(context.Background(), pic.Image, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want[dst] = p.Top[0].Kind
+			want[dst] = classifyFile(t, m, f)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "broccoli", "notes.txt"), []byte("not a photo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("files at the top are ignored"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Symbolic links count like the files and folders they point to.
+	linked := filepath.Join(t.TempDir(), "Carrot")
+	if err := os.Mkdir(linked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "infra", "gallery", "Carrot", "*.jpg"))
+	for _, f := range files[3:5] {
+		abs, _ := filepath.Abs(f)
+		if err := os.Symlink(abs, filepath.Join(linked, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+		want[filepath.Join(dir, "linked-carrot", filepath.Base(f))] = classifyFile(t, m, f)
+	}
+	if err := os.Symlink(linked, filepath.Join(dir, "linked-carrot")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -119,6 +143,7 @@ func TestRun(t *testing.T) {
 		{"Carrot", "Carrot", 3, 0},
 		{"broccoli", "Broccoli", 3, 1},
 		{"apple", "", 3, 0},
+		{"linked-carrot", "", 2, 0},
 	} {
 		c := got[tt.folder]
 		if c.Kind != tt.kind || c.N != tt.n || c.Errors != tt.errors || c.Correct != correct[tt.folder] {
@@ -130,7 +155,7 @@ func TestRun(t *testing.T) {
 	}
 
 	s := rep.Summary()
-	if s.N != 9 || s.Errors != 1 || s.Model != m.Version() || s.Accuracy == nil || s.RefusedUnknown == nil {
+	if s.N != 11 || s.Errors != 1 || s.Model != m.Version() || s.Accuracy == nil || s.RefusedUnknown == nil {
 		t.Fatalf("summary %+v", s)
 	}
 	if wantAcc := float64(correct["Carrot"]+correct["broccoli"]) / 6; *s.Accuracy != round(wantAcc, 6) {
@@ -158,7 +183,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("JSON line lacks %q: %s", key, lines[len(lines)-1])
 		}
 	}
-	if !strings.Contains(out.String(), "broccoli") || len(lines) != 1+3+1+1 {
+	if !strings.Contains(out.String(), "broccoli") || len(lines) != 1+4+1+1 {
 		t.Errorf("table has %d lines:\n%s", len(lines), out.String())
 	}
 }
