@@ -59,7 +59,9 @@ var decoders = map[string]struct {
 
 // Decode reads one picture from r. It refuses, with an *InputError, empty
 // input, formats other than JPEG, PNG, WebP and GIF, damaged data, and
-// pictures outside lim (checked on the header, before decoding).
+// pictures outside lim (checked on the header, before decoding). A failure
+// to read r itself is returned wrapped, not as an *InputError: it is not the
+// picture's fault.
 func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	data, err := readLimited(r, lim.MaxBytes)
 	if err != nil {
