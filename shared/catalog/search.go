@@ -60,8 +60,11 @@ func (s *Store) Search(ctx context.Context, q Search) (Page, error) {
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT count(*) FROM images WHERE `+where, args...)
-	b.Queue(`SELECT `+imageColumns+` FROM images WHERE `+where+
-		` ORDER BY confidence DESC, id LIMIT `+strconv.Itoa(q.Count), args...)
+	// The page is chosen from the index alone (an index-only scan, even
+	// when thousands of entries match and must be sorted), and only the
+	// chosen rows are then read from the table.
+	b.Queue(`SELECT `+imageColumns+` FROM images WHERE id IN (SELECT id FROM images WHERE `+where+
+		` ORDER BY confidence DESC, id LIMIT `+strconv.Itoa(q.Count)+`) ORDER BY confidence DESC, id`, args...)
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
 	var page Page
