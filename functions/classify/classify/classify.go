@@ -103,9 +103,6 @@ func New(d Deps) (*Handler, error) {
 	if d.Colours == nil {
 		d.Colours = Analyze
 	}
-	if d.Colours == nil {
-		return nil, errors.New("classify: no colour analyser")
-	}
 	if d.Metrics == nil {
 		d.Metrics = os.Stdout
 	}

@@ -1,0 +1,168 @@
+package objects_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veglens/veglens/infra/services"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/objects"
+)
+
+const bucket = "images"
+
+func newStore(t *testing.T) (*objects.Store, *services.MinIO) {
+	t.Helper()
+	m := servicestest.MinIO(t)
+	ctx := context.Background()
+	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, m
+}
+
+// PostForm sends a browser-style multipart POST of a presigned upload.
+func PostForm(t *testing.T, up objects.Upload, contentType string, body []byte) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range up.Fields {
+		if k == "Content-Type" {
+			v = contentType // what the browser claims, which may differ from what was signed
+		}
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", "photo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(body)
+	w.Close()
+	resp, err := http.Post(up.URL, w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(msg)
+}
+
+func TestPresignedUploadPolicyIsEnforcedByStorage(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	const limit = 1000
+	tests := []struct {
+		name        string
+		key         string
+		contentType string
+		size        int
+		wantOK      bool
+		wantCode    string
+	}{
+		{"within the policy", "uploads/a.jpg", "image/jpeg", 500, true, ""},
+		{"exactly the limit", "uploads/b.jpg", "image/jpeg", limit, true, ""},
+		{"one byte over", "uploads/c.jpg", "image/jpeg", limit + 1, false, "EntityTooLarge"},
+		{"empty body", "uploads/d.jpg", "image/jpeg", 0, false, "EntityTooSmall"},
+		{"another content type", "uploads/e.jpg", "text/html", 500, false, "AccessDenied"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			up, err := s.PresignUpload(ctx, tc.key, "image/jpeg", limit, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if up.Fields["key"] != tc.key || up.Fields["Content-Type"] != "image/jpeg" || up.Fields["policy"] == "" {
+				t.Fatalf("fields = %v", up.Fields)
+			}
+			if time.Until(up.ExpiresAt) > time.Minute || time.Until(up.ExpiresAt) < 50*time.Second {
+				t.Errorf("expires at %v, want about a minute from now", up.ExpiresAt)
+			}
+			status, msg := PostForm(t, up, tc.contentType, bytes.Repeat([]byte{0xAB}, tc.size))
+			ok := status >= 200 && status < 300
+			if ok != tc.wantOK {
+				t.Fatalf("POST answered %d %s; want accepted=%v", status, msg, tc.wantOK)
+			}
+			_, err = s.Get(ctx, tc.key, limit)
+			if tc.wantOK && err != nil {
+				t.Errorf("accepted object not readable: %v", err)
+			}
+			if !tc.wantOK {
+				if !strings.Contains(msg, tc.wantCode) {
+					t.Errorf("refusal %d %s does not say %s", status, msg, tc.wantCode)
+				}
+				if !errors.Is(err, objects.ErrNotFound) {
+					t.Errorf("refused upload left an object behind (get: %v)", err)
+				}
+			}
+		})
+	}
+
+	t.Run("another key", func(t *testing.T) {
+		up, err := s.PresignUpload(ctx, "uploads/mine.jpg", "image/jpeg", limit, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up.Fields["key"] = "uploads/someone-elses.jpg"
+		if status, msg := PostForm(t, up, "image/jpeg", []byte("abc")); status < 400 {
+			t.Errorf("POST to another key answered %d %s", status, msg)
+		}
+	})
+}
+
+func TestGetRefusesLargeObjectsAndReportsMissingOnes(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	if err := s.Put(ctx, "uploads/big.bin", "application/octet-stream", make([]byte, 2048)); err != nil {
+		t.Fatal(err)
+	}
+	var tooLarge *objects.TooLargeError
+	if _, err := s.Get(ctx, "uploads/big.bin", 2047); !errors.As(err, &tooLarge) || tooLarge.Size != 2048 {
+		t.Errorf("Get over the limit = %v, want *TooLargeError with size 2048", err)
+	}
+	obj, err := s.Get(ctx, "uploads/big.bin", 2048)
+	if err != nil || len(obj.Body) != 2048 || obj.ETag == "" || strings.Contains(obj.ETag, `"`) {
+		t.Errorf("Get at the limit = %d bytes, etag %q, %v", len(obj.Body), obj.ETag, err)
+	}
+	if _, err := s.Get(ctx, "uploads/none.jpg", 10); !errors.Is(err, objects.ErrNotFound) {
+		t.Errorf("Get of a missing object = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPresignedGetServesTheObjectAndIsStable(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	want := []byte("thumbnail bytes")
+	if err := s.Put(ctx, "thumbnails/dataset/Bean/1.jpg", "image/jpeg", want); err != nil {
+		t.Fatal(err)
+	}
+	u1, err := s.PresignGet(ctx, "thumbnails/dataset/Bean/1.jpg", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2, _ := s.PresignGet(ctx, "thumbnails/dataset/Bean/1.jpg", time.Hour)
+	if u1 != u2 {
+		t.Errorf("two URLs for the same object within seconds differ (browsers could not cache):\n%s\n%s", u1, u2)
+	}
+	resp, err := http.Get(u1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Equal(got, want) || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("GET presigned URL: %d %q %s", resp.StatusCode, got, resp.Header.Get("Content-Type"))
+	}
+}
