@@ -2,12 +2,13 @@ package colour
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
 // Parameters of the foreground method; doc.go explains each rule.
 const (
-	workSide      = 64   // the working copy's long side, at most
+	workSide      = 48   // the working copy's long side, at most
 	borderFrac    = 0.08 // width of the border band, as a fraction of each side
 	modeBinL      = 0.10 // OKLab bin sizes used to find background colours
 	modeBinAB     = 0.05
@@ -237,27 +238,38 @@ func sharesOf(mass [12]float64) foregroundPalette {
 // not dominate the centre.
 func backgroundModes(cells []cell) []lab {
 	type bin struct {
+		key [3]int
 		n   int
 		sum lab
 	}
-	bins := map[[3]int]*bin{}
-	nBorder := 0
+	var keyed []bin // one per border cell, then merged per key
 	for i := range cells {
 		c := &cells[i]
-		if !c.border {
-			continue
+		if c.border {
+			k := [3]int{int(math.Floor(c.c.L / modeBinL)), int(math.Floor(c.c.A / modeBinAB)), int(math.Floor(c.c.B / modeBinAB))}
+			keyed = append(keyed, bin{key: k, n: 1, sum: c.c})
 		}
-		nBorder++
-		k := [3]int{int(math.Floor(c.c.L / modeBinL)), int(math.Floor(c.c.A / modeBinAB)), int(math.Floor(c.c.B / modeBinAB))}
-		b := bins[k]
-		if b == nil {
-			b = &bin{}
-			bins[k] = b
+	}
+	nBorder := len(keyed)
+	less := func(a, b [3]int) int {
+		for i := range a {
+			if a[i] != b[i] {
+				return a[i] - b[i]
+			}
 		}
-		b.n++
-		b.sum.L += c.c.L
-		b.sum.A += c.c.A
-		b.sum.B += c.c.B
+		return 0
+	}
+	slices.SortFunc(keyed, func(a, b bin) int { return less(a.key, b.key) })
+	var bins []*bin
+	for i := 0; i < len(keyed); {
+		b := keyed[i]
+		for i++; i < len(keyed) && keyed[i].key == b.key; i++ {
+			b.n++
+			b.sum.L += keyed[i].sum.L
+			b.sum.A += keyed[i].sum.A
+			b.sum.B += keyed[i].sum.B
+		}
+		bins = append(bins, &b)
 	}
 	var cand []*bin
 	for _, b := range bins {
