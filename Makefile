@@ -184,32 +184,36 @@ STACK       ?= veglens
 DATA        ?= infra/gallery
 LAMBDA_ARCH ?= x86_64
 LAMBDA_GOARCH  = $(if $(filter arm64,$(LAMBDA_ARCH)),arm64,amd64)
-LAMBDA_GOBUILD = GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -trimpath -tags lambda.norpc -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
+# cgo stays on for every function: classify needs it (ONNX Runtime through
+# dlopen), and the others then reuse the packages `go test` already compiled
+# instead of rebuilding the whole dependency tree. The binaries link glibc
+# dynamically; test-cloud checks they need no newer glibc than Lambda's.
+LAMBDA_GOBUILD = CGO_ENABLED=1 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -tags lambda.norpc -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
 export LAMBDA_ARCH
 
 .PHONY: build-UploadFunction build-ClassifyFunction build-QueryFunction build-MigrateFunction build-ModelLayer
 build-UploadFunction:
-	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/upload
+	$(LAMBDA_GOBUILD) ./functions/upload
 
-# ONNX Runtime is called through cgo (dlopen), so classify links glibc
-# dynamically; test-cloud checks it needs no newer glibc than Lambda's.
 build-ClassifyFunction:
-	CGO_ENABLED=1 $(LAMBDA_GOBUILD) ./functions/classify
+	$(LAMBDA_GOBUILD) ./functions/classify
 
 build-QueryFunction:
-	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/query
+	$(LAMBDA_GOBUILD) ./functions/query
 
 build-MigrateFunction:
-	CGO_ENABLED=0 $(LAMBDA_GOBUILD) ./functions/migrate
+	$(LAMBDA_GOBUILD) ./functions/migrate
 
 # The layer, mounted at /opt: lib/libonnxruntime.so.1 (ORT_LIB) and
-# model/{veglens.onnx,model.json,metrics.json} (MODEL_DIR=/opt/model).
+# model/{veglens.onnx,model.json,metrics.json} (MODEL_DIR=/opt/model; the
+# model card's metrics.json is copied when the model has one).
 build-ModelLayer:
 	@test -f "$(ORT_LIB)" || { echo "ONNX Runtime library $(ORT_LIB) missing: run make ort"; exit 1; }
-	@for f in veglens.onnx model.json metrics.json; do test -f models/$$f || { echo "models/$$f missing"; exit 1; }; done
+	@for f in veglens.onnx model.json; do test -f models/$$f || { echo "models/$$f missing"; exit 1; }; done
 	mkdir -p $(ARTIFACTS_DIR)/lib $(ARTIFACTS_DIR)/model
 	cp "$(ORT_LIB)" $(ARTIFACTS_DIR)/lib/libonnxruntime.so.1
-	cp models/veglens.onnx models/model.json models/metrics.json $(ARTIFACTS_DIR)/model/
+	cp models/veglens.onnx models/model.json $(ARTIFACTS_DIR)/model/
+	if [ -f models/metrics.json ]; then cp models/metrics.json $(ARTIFACTS_DIR)/model/; else echo "warning: models/metrics.json missing: /api/model will have no metrics"; fi
 
 .PHONY: sam-build deploy seed-cloud test-cloud
 sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into .aws-sam/build (no Docker)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make deploy`: sam build, sam deploy, then publish the site.
+# The first deploy from a machine without samconfig.toml is guided (questions,
+# answers saved to samconfig.toml); later ones reuse samconfig.toml. Without
+# a terminal (CI) it deploys non-interactively with the flags below.
+# Every deploy passes a fresh DeployId so the migration custom resource runs.
+# Environment: STACK (default veglens), SAM (sam binary), LAMBDA_ARCH
+# (x86_64|arm64), PARAMETERS (extra Key=Value template parameters),
+# SKIP_PUBLISH=1 (do not build and upload the site).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sam=${SAM:-sam}
+stack=${STACK:-veglens}
+deploy_id="$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date -u +%Y%m%dT%H%M%SZ)"
+export SAM_CLI_TELEMETRY=0
+
+params=("Architecture=${LAMBDA_ARCH:-x86_64}")
+# shellcheck disable=SC2206 # PARAMETERS is a space-separated Key=Value list
+[ -n "${PARAMETERS:-}" ] && params+=(${PARAMETERS})
+
+"$sam" build --build-in-source --parallel
+
+if [ -f samconfig.toml ]; then
+  # A --parameter-overrides on the command line replaces samconfig.toml's
+  # list, so repeat the saved ones first (later values win).
+  mapfile -d '' saved < <(python3 - <<'PY'
+import shlex, sys, tomllib
+with open("samconfig.toml", "rb") as f:
+    cfg = tomllib.load(f)
+v = cfg.get("default", {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", [])
+items = shlex.split(v) if isinstance(v, str) else list(v)
+sys.stdout.write("".join(i + "\0" for i in items))
+PY
+  )
+  "$sam" deploy --parameter-overrides "${saved[@]}" "${params[@]}" "DeployId=$deploy_id"
+elif [ -t 0 ]; then
+  echo "No samconfig.toml: guided deploy (stack name: use lower case, e.g. $stack)."
+  "$sam" deploy --guided --stack-name "$stack" --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+    --parameter-overrides "${params[@]}" "DeployId=$deploy_id"
+else
+  "$sam" deploy --stack-name "$stack" --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+    --no-confirm-changeset --no-fail-on-empty-changeset \
+    --parameter-overrides "${params[@]}" "DeployId=$deploy_id"
+fi
+
+# SKIP_PUBLISH=1 leaves the site to the caller (the deploy workflow).
+[ "${SKIP_PUBLISH:-}" = 1 ] || STACK=$stack infra/cloud/publish-site.sh
+echo "site: $(STACK=$stack infra/cloud/stack-output.sh SiteUrl)"
