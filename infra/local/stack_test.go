@@ -244,7 +244,7 @@ func TestStack_UploadClassifyQuery(t *testing.T) {
 	}
 }
 
-// TestStack_StorageRefusesWrongBody checks that the presigned POST itself
+// TestStack_StorageRefusesOversizeBody checks that the presigned POST itself
 // (not only the function) refuses a body larger than announced.
 func TestStack_StorageRefusesOversizeBody(t *testing.T) {
 	st := startStack(t)
@@ -317,14 +317,20 @@ func TestStack_IngestTree(t *testing.T) {
 
 	// The same object written again delivers a second event: still one row.
 	key := rows[0].key
-	name, photo := galleryImage(t, strings.Split(key, "/")[1])
-	_ = name
+	_, photo := galleryImage(t, strings.Split(key, "/")[1])
 	if _, err := st.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(st.Env.Bucket), Key: aws.String(key), Body: bytes.NewReader(photo),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(4 * time.Second) // MinIO's queue is polled every 3 s
+	queued := filepath.Join(filepath.Dir(st.Postgres.Dir), "events")
+	for deadline := time.Now().Add(15 * time.Second); countFiles(t, queued) > 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the duplicate event is still queued in %s", queued)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	var n int
 	if err := st.DB.QueryRow(ctx, `SELECT count(*) FROM images WHERE object_key = $1`, key).Scan(&n); err != nil || n != 1 {
 		t.Errorf("rows for %s after a duplicate event = %d (%v), want 1", key, n, err)
