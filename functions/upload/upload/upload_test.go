@@ -1,0 +1,247 @@
+package upload_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/veglens/veglens/functions/upload/upload"
+	"github.com/veglens/veglens/infra/services"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/objects"
+)
+
+const bucket = "images"
+
+type env struct {
+	h     *upload.Handler
+	store *catalog.Store
+	objs  *objects.Store
+}
+
+// newEnv wires the handler to a real PostgreSQL and a real MinIO.
+func newEnv(t *testing.T) env {
+	t.Helper()
+	ctx := context.Background()
+	pg := servicestest.Postgres(t)
+	m := servicestest.MinIO(t)
+	if err := catalog.Migrate(ctx, pg.URL); err != nil {
+		t.Fatal(err)
+	}
+	store, err := catalog.Open(ctx, pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := upload.New(upload.Deps{Store: store, Objects: objs, Expiry: 2 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{h: h, store: store, objs: objs}
+}
+
+func post(t *testing.T, h *upload.Handler, body string) (events.APIGatewayV2HTTPResponse, map[string]any) {
+	t.Helper()
+	req := events.APIGatewayV2HTTPRequest{
+		RawPath: "/api/uploads",
+		Headers: map[string]string{"content-type": "application/json"},
+		Body:    body,
+	}
+	req.RequestContext.HTTP.Method = "POST"
+	resp, err := h.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Handle returned an error (API errors must be responses): %v", err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
+		t.Fatalf("response body is not JSON: %q", resp.Body)
+	}
+	return resp, out
+}
+
+func testUploadValidation(t *testing.T, e env) {
+	long := strings.Repeat("a", 252) + ".jpg"
+	tests := []struct {
+		name      string
+		body      string
+		status    int
+		code      string // error code, for refusals
+		parameter string
+		ext       string // key extension, for successes
+	}{
+		{"jpeg", `{"filename":"tomato.jpg","contentType":"image/jpeg","size":123456}`, 201, "", "", "jpg"},
+		{"png", `{"filename":"a.png","contentType":"image/png","size":1}`, 201, "", "", "png"},
+		{"webp", `{"filename":"a.webp","contentType":"image/webp","size":5000}`, 201, "", "", "webp"},
+		{"gif", `{"filename":"a.gif","contentType":"image/gif","size":5000}`, 201, "", "", "gif"},
+		{"type in capitals with a parameter", `{"filename":"a.JPG","contentType":"Image/JPEG; q=1","size":5000}`, 201, "", "", "jpg"},
+		{"name without extension", `{"filename":"camera","contentType":"image/jpeg","size":5000}`, 201, "", "", "jpg"},
+		{"exactly 10 MiB", `{"filename":"big.jpg","contentType":"image/jpeg","size":10485760}`, 201, "", "", "jpg"},
+		{"255-character name", `{"filename":"` + long[:251] + `.jpg","contentType":"image/jpeg","size":5}`, 201, "", "", "jpg"},
+		{"one byte over 10 MiB", `{"filename":"big.jpg","contentType":"image/jpeg","size":10485761}`, 400, "too_large", "size", ""},
+		{"empty file", `{"filename":"a.jpg","contentType":"image/jpeg","size":0}`, 400, "invalid_input", "size", ""},
+		{"negative size", `{"filename":"a.jpg","contentType":"image/jpeg","size":-1}`, 400, "invalid_input", "size", ""},
+		{"fractional size", `{"filename":"a.jpg","contentType":"image/jpeg","size":1.5}`, 400, "invalid_input", "size", ""},
+		{"size as text", `{"filename":"a.jpg","contentType":"image/jpeg","size":"12"}`, 400, "invalid_input", "size", ""},
+		{"no size", `{"filename":"a.jpg","contentType":"image/jpeg"}`, 400, "invalid_input", "size", ""},
+		{"HEIC", `{"filename":"a.heic","contentType":"image/heic","size":5000}`, 400, "unsupported", "contentType", ""},
+		{"SVG", `{"filename":"a.svg","contentType":"image/svg+xml","size":5000}`, 400, "unsupported", "contentType", ""},
+		{"text file", `{"filename":"notes.jpg","contentType":"text/plain","size":5000}`, 400, "unsupported", "contentType", ""},
+		{"no content type", `{"filename":"a.jpg","size":5000}`, 400, "invalid_input", "contentType", ""},
+		{"no name", `{"contentType":"image/jpeg","size":5000}`, 400, "invalid_input", "filename", ""},
+		{"blank name", `{"filename":"  ","contentType":"image/jpeg","size":5000}`, 400, "invalid_input", "filename", ""},
+		{"256-character name", `{"filename":"` + long + `","contentType":"image/jpeg","size":5}`, 400, "invalid_input", "filename", ""},
+		{"control character in name", `{"filename":"a\u0000.jpg","contentType":"image/jpeg","size":5}`, 400, "invalid_input", "filename", ""},
+		{"unknown field", `{"filename":"a.jpg","contentType":"image/jpeg","size":5,"owner":"me"}`, 400, "invalid_input", "owner", ""},
+		{"listed not a boolean", `{"filename":"a.jpg","contentType":"image/jpeg","size":5,"listed":"yes"}`, 400, "invalid_input", "listed", ""},
+		{"not JSON", `filename=a.jpg`, 400, "invalid_input", "body", ""},
+		{"JSON array", `[1,2]`, 400, "invalid_input", "body", ""},
+		{"empty body", ``, 400, "invalid_input", "body", ""},
+		{"trailing data", `{"filename":"a.jpg","contentType":"image/jpeg","size":5} {}`, 400, "invalid_input", "body", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, out := post(t, e.h, tc.body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d %s, want %d", resp.StatusCode, resp.Body, tc.status)
+			}
+			if tc.status != 201 {
+				errObj, _ := out["error"].(map[string]any)
+				if errObj["code"] != tc.code || errObj["parameter"] != tc.parameter || errObj["message"] == "" {
+					t.Errorf("error = %v, want code %s parameter %s", errObj, tc.code, tc.parameter)
+				}
+				if tc.code == "unsupported" && fmt.Sprint(errObj["allowed"]) != "[image/jpeg image/png image/webp image/gif]" {
+					t.Errorf("allowed = %v", errObj["allowed"])
+				}
+				return
+			}
+			id, _ := out["id"].(string)
+			fields, _ := out["fields"].(map[string]any)
+			if want := "uploads/" + id + "." + tc.ext; fields["key"] != want {
+				t.Errorf("key = %v, want %s", fields["key"], want)
+			}
+			if out["method"] != "POST" || out["url"] == "" || resp.Headers["Location"] != "/api/images/"+id || out["statusUrl"] != "/api/images/"+id {
+				t.Errorf("response = %v %v", resp.Headers, out)
+			}
+			im, err := e.store.Get(context.Background(), id)
+			if err != nil {
+				t.Fatalf("no pending row for the upload: %v", err)
+			}
+			if im.Status != catalog.StatusPending || im.Listed || im.Source != catalog.SourceUpload {
+				t.Errorf("row = %+v, want pending unlisted upload", im)
+			}
+		})
+	}
+}
+
+func testUploadRefusesOtherMethods(t *testing.T, e env) {
+	req := events.APIGatewayV2HTTPRequest{RawPath: "/api/uploads"}
+	req.RequestContext.HTTP.Method = "GET"
+	resp, err := e.h.Handle(context.Background(), req)
+	if err != nil || resp.StatusCode != 400 || !strings.Contains(resp.Body, `"allowed":["POST"]`) {
+		t.Errorf("GET /api/uploads = %d %s %v", resp.StatusCode, resp.Body, err)
+	}
+}
+
+func testUploadListedOptIn(t *testing.T, e env) {
+	for _, listed := range []bool{true, false} {
+		_, out := post(t, e.h, fmt.Sprintf(`{"filename":"a.jpg","contentType":"image/jpeg","size":5,"listed":%v}`, listed))
+		im, err := e.store.Get(context.Background(), out["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Listed != listed {
+			t.Errorf("listed=%v stored as %v", listed, im.Listed)
+		}
+	}
+}
+
+// sendFile posts a file to the presigned POST the handler returned, as a
+// browser form would.
+func sendFile(t *testing.T, out map[string]any, contentType string, body []byte) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range out["fields"].(map[string]any) {
+		if k == "Content-Type" {
+			v = contentType
+		}
+		w.WriteField(k, v.(string))
+	}
+	fw, _ := w.CreateFormFile("file", "upload")
+	fw.Write(body)
+	w.Close()
+	resp, err := http.Post(out["url"].(string), w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(msg)
+}
+
+func testUploadedFileReachesStorageOnlyWithinThePolicy(t *testing.T, e env) {
+	root, err := services.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo, err := os.ReadFile(filepath.Join(root, "infra/gallery/Tomato/1209.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		contentType string
+		body        []byte
+		wantStatus  int
+		wantCode    string
+	}{
+		{"the photo", "image/jpeg", photo, 204, ""},
+		{"a body over 10 MiB", "image/jpeg", bytes.Repeat([]byte{1}, 10<<20+1), 400, "EntityTooLarge"},
+		{"another content type", "text/html", photo, 403, "AccessDenied"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, out := post(t, e.h, fmt.Sprintf(`{"filename":"tomato.jpg","contentType":"image/jpeg","size":%d}`, len(photo)))
+			status, msg := sendFile(t, out, tc.contentType, tc.body)
+			if status != tc.wantStatus || !strings.Contains(msg, tc.wantCode) {
+				t.Fatalf("storage answered %d %s, want %d %s", status, msg, tc.wantStatus, tc.wantCode)
+			}
+			key := out["fields"].(map[string]any)["key"].(string)
+			obj, err := e.objs.Get(context.Background(), key, objects.MaxImageBytes)
+			if tc.wantStatus == 204 && (err != nil || !bytes.Equal(obj.Body, photo) || obj.ContentType != "image/jpeg") {
+				t.Errorf("stored object: %d bytes, %q, %v", len(obj.Body), obj.ContentType, err)
+			}
+			if tc.wantStatus != 204 && err == nil {
+				t.Errorf("refused upload was stored anyway")
+			}
+		})
+	}
+}
+
+// TestUpload runs the handler's tests against one PostgreSQL and one MinIO.
+func TestUpload(t *testing.T) {
+	e := newEnv(t)
+	t.Run("Validation", func(t *testing.T) { testUploadValidation(t, e) })
+	t.Run("RefusesOtherMethods", func(t *testing.T) { testUploadRefusesOtherMethods(t, e) })
+	t.Run("ListedOptIn", func(t *testing.T) { testUploadListedOptIn(t, e) })
+	t.Run("StorageEnforcesThePolicy", func(t *testing.T) { testUploadedFileReachesStorageOnlyWithinThePolicy(t, e) })
+}
