@@ -10,6 +10,8 @@ export SAM_CLI_TELEMETRY=0
 
 # glibc of the Lambda provided.al2023 runtime (Amazon Linux 2023).
 LAMBDA_GLIBC=2.34
+# libstdc++ of Amazon Linux 2023 (GCC 11), which ONNX Runtime links against.
+LAMBDA_GLIBCXX=3.4.29
 # Lambda's limit on a function's unzipped code plus its layers.
 LAMBDA_UNZIPPED_MAX=$((250 * 1024 * 1024))
 
@@ -75,6 +77,12 @@ fi
 if [ -s "$layer/lib/libonnxruntime.so.1" ]; then
   need=$(glibc_needed "$layer/lib/libonnxruntime.so.1")
   if version_le "$need" "$LAMBDA_GLIBC"; then ok "ONNX Runtime needs glibc $need <= $LAMBDA_GLIBC"; else bad "ONNX Runtime needs glibc $need > $LAMBDA_GLIBC"; fi
+  needcxx=$({ objdump -T "$layer/lib/libonnxruntime.so.1" || true; } | { grep -o 'GLIBCXX_[0-9][0-9.]*' || true; } | sed 's/GLIBCXX_//' | sort -uV | tail -n 1)
+  if [ -z "$needcxx" ] || version_le "$needcxx" "$LAMBDA_GLIBCXX"; then
+    ok "ONNX Runtime needs libstdc++ ${needcxx:-none} <= $LAMBDA_GLIBCXX"
+  else
+    bad "ONNX Runtime needs libstdc++ GLIBCXX_$needcxx > Amazon Linux 2023's $LAMBDA_GLIBCXX"
+  fi
 fi
 if [ -d "$build/ClassifyFunction" ] && [ -d "$layer" ]; then
   size=$(du -sb "$build/ClassifyFunction" "$layer" | awk '{s += $1} END {print s}')
