@@ -217,7 +217,7 @@ build-ModelLayer:
 
 .PHONY: sam-build deploy seed-cloud test-cloud
 sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into .aws-sam/build (no Docker)
-	SAM_CLI_TELEMETRY=0 nice -n 10 $(SAM) build --build-in-source --parallel
+	SAM_CLI_TELEMETRY=0 nice -n 10 $(SAM) build --build-in-source
 
 deploy: ort deps-cloud ## build and deploy to AWS (sam deploy --guided the first time), then publish the site
 	STACK=$(STACK) SAM=$(SAM) infra/cloud/deploy.sh

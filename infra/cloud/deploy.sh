@@ -18,7 +18,7 @@ params=("Architecture=${LAMBDA_ARCH:-x86_64}")
 # shellcheck disable=SC2206 # PARAMETERS is a space-separated Key=Value list
 [ -n "${PARAMETERS:-}" ] && params+=(${PARAMETERS})
 
-"$sam" build --build-in-source --parallel
+"$sam" build --build-in-source
 
 if [ -f samconfig.toml ]; then
   # A --parameter-overrides on the command line replaces samconfig.toml's
