@@ -29,7 +29,11 @@ with open("samconfig.toml", "rb") as f:
     cfg = tomllib.load(f)
 v = cfg.get("default", {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", [])
 items = shlex.split(v) if isinstance(v, str) else list(v)
-sys.stdout.write("".join(i + "\0" for i in items))
+for item in items:
+    key, _, value = item.partition("=")
+    # Quoted, so that an empty value (Key="") still parses.
+    value = value.replace("\\", "\\\\").replace('"', '\\"')
+    sys.stdout.write(f'{key}="{value}"\0')
 PY
   )
   "$sam" deploy --parameter-overrides "${saved[@]}" "${params[@]}" "DeployId=$deploy_id"
