@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 
 veglens=${VEGLENS:-bin/veglens}
 schemathesis=${SCHEMATHESIS:-.cache/venv-api/bin/schemathesis}
-examples=${API_EXAMPLES:-40}
+examples=${API_EXAMPLES:-100}
 for f in "$veglens" "$schemathesis"; do
   [ -x "$f" ] || { echo "test-api: $f is missing: run \`make deps\` and \`make build\`" >&2; exit 1; }
 done
@@ -37,13 +37,17 @@ done
 [ "$code" = 200 ] || { echo "test-api: the API did not become ready" >&2; cat "$tmp/run.log" >&2; exit 1; }
 echo "test-api: veglens is up at $base; running schemathesis ($examples examples per operation)"
 
-# The coverage phase is left out: under Python 3.11 it trips a CPython AST
-# recursion error inside hypothesis (a runtime error, not an API finding).
+# One worker: with two, Python 3.11's ast module (used by hypothesis to
+# describe strategies) can fail with "AST constructor recursion depth
+# mismatch" when two threads parse at once — a runtime error, not a finding.
+# GET /api/openapi.yaml is left out: schemathesis parses the YAML it returns
+# and compares the document with the declared `type: string`; a Go test
+# (TestGateway_SiteFallbackAndPlaceholder) checks it serves the file itself.
 status=0
 "$schemathesis" run shared/api/openapi.yaml --url "$base" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
-  --phases examples,fuzzing,stateful \
-  --max-examples "$examples" --workers 2 --seed 1 \
+  --phases examples,coverage,fuzzing,stateful --exclude-operation-id getOpenAPI \
+  --max-examples "$examples" --workers 1 --seed 1 \
   --generation-database none --no-color || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-api: schemathesis found problems; warnings and errors the runner logged:" >&2
