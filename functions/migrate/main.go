@@ -1,32 +1,43 @@
 // Command migrate is the Lambda function behind the template's
 // DatabaseMigration custom resource: it brings the database schema up to date
-// on every deploy.
+// on every deploy. The handler is in package migration.
 package main
 
 import (
 	"context"
-	"log/slog"
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/veglens/veglens/functions/migrate/migration"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/config"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("load AWS configuration", "err", err)
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "migrate:", err)
 		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger("migrate")
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("load AWS configuration: %w", err)
 	}
 	sm := secretsmanager.NewFromConfig(awsCfg)
 	h := migration.Handler{
+		// Resolved on every invocation: a rotated password is picked up.
 		ResolveURL: func(ctx context.Context) (string, error) {
 			return catalog.ResolveURL(ctx, os.Getenv, sm)
 		},
@@ -34,4 +45,5 @@ func main() {
 		Log:     log,
 	}
 	lambda.Start(cfn.LambdaWrap(h.Handle))
+	return nil
 }
