@@ -69,23 +69,23 @@ func (s *Store) Search(ctx context.Context, q Search) (Page, error) {
 	defer res.Close()
 	var page Page
 	if err := res.QueryRow().Scan(&page.Total); err != nil {
-		return Page{}, fmt.Errorf("search: count: %w", classify(err))
+		return Page{}, fmt.Errorf("search: count: %w", s.check(err))
 	}
 	rows, err := res.Query()
 	if err != nil {
-		return Page{}, fmt.Errorf("search: %w", classify(err))
+		return Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
 	page.Images = make([]Image, 0, q.Count)
 	for rows.Next() {
 		im, err := scanImage(rows)
 		if err != nil {
 			rows.Close()
-			return Page{}, fmt.Errorf("search: %w", classify(err))
+			return Page{}, fmt.Errorf("search: %w", s.check(err))
 		}
 		page.Images = append(page.Images, im)
 	}
 	if err := rows.Err(); err != nil {
-		return Page{}, fmt.Errorf("search: %w", classify(err))
+		return Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
 	return page, nil
 }
@@ -112,14 +112,14 @@ func (s *Store) ColourCounts(ctx context.Context, kind string, m Method, p Palet
 	rows, err := s.pool.Query(ctx, `SELECT `+col+`, count(*) FROM images WHERE `+where+
 		` GROUP BY 1 ORDER BY 2 DESC, 1`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("colour counts: %w", classify(err))
+		return nil, fmt.Errorf("colour counts: %w", s.check(err))
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
 		var c ColourCount
 		return c, r.Scan(&c.Hex, &c.Count)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("colour counts: %w", classify(err))
+		return nil, fmt.Errorf("colour counts: %w", s.check(err))
 	}
 	return out, nil
 }
@@ -138,7 +138,7 @@ func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
 	out := map[string]KindSummary{}
 	rows, err := s.pool.Query(ctx, `SELECT kind, count(*) FROM images WHERE searchable GROUP BY kind`)
 	if err != nil {
-		return nil, fmt.Errorf("kinds: %w", classify(err))
+		return nil, fmt.Errorf("kinds: %w", s.check(err))
 	}
 	var kind string
 	var n int
@@ -147,14 +147,14 @@ func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("kinds: %w", classify(err))
+		return nil, fmt.Errorf("kinds: %w", s.check(err))
 	}
 	rows, err = s.pool.Query(ctx, `
 		SELECT DISTINCT ON (kind) kind, object_key, coalesce(thumbnail_key, '')
 		FROM images WHERE searchable AND source = 'dataset' AND kind = true_kind
 		ORDER BY kind, confidence DESC, id`)
 	if err != nil {
-		return nil, fmt.Errorf("kinds: examples: %w", classify(err))
+		return nil, fmt.Errorf("kinds: examples: %w", s.check(err))
 	}
 	var key, thumb string
 	_, err = pgx.ForEachRow(rows, []any{&kind, &key, &thumb}, func() error {
@@ -164,7 +164,7 @@ func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("kinds: examples: %w", classify(err))
+		return nil, fmt.Errorf("kinds: examples: %w", s.check(err))
 	}
 	return out, nil
 }
@@ -226,12 +226,12 @@ func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
 
 	var st Stats
 	if err := res.QueryRow().Scan(&st.Images, &st.Done, &st.Pending, &st.Rejected, &st.Refused); err != nil {
-		return Stats{}, fmt.Errorf("stats: counts: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: counts: %w", s.check(err))
 	}
 	st.Kinds = map[string]int{}
 	rows, err := res.Query()
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: kinds: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
 	}
 	var kind *string
 	var n int
@@ -241,35 +241,35 @@ func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
 		}
 		return nil
 	}); err != nil {
-		return Stats{}, fmt.Errorf("stats: kinds: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
 	}
 	for _, dst := range []*[]ColourCount{&st.ColoursRGB, &st.ColoursRYB} {
 		rows, err := res.Query()
 		if err != nil {
-			return Stats{}, fmt.Errorf("stats: colours: %w", classify(err))
+			return Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
 		}
 		cc, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
 			var c ColourCount
 			return c, r.Scan(&c.Hex, &c.Count)
 		})
 		if err != nil {
-			return Stats{}, fmt.Errorf("stats: colours: %w", classify(err))
+			return Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
 		}
 		*dst = cc
 	}
 	if err := res.QueryRow().Scan(&st.Speed.Samples, &st.Speed.P50, &st.Speed.P90, &st.Speed.P99); err != nil {
-		return Stats{}, fmt.Errorf("stats: speed: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: speed: %w", s.check(err))
 	}
 	rows, err = res.Query()
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: series: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
 	}
 	st.Series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (SeriesPoint, error) {
 		var p SeriesPoint
 		return p, r.Scan(&p.Start, &p.Images, &p.P50, &p.P99)
 	})
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: series: %w", classify(err))
+		return Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
 	}
 	return st, nil
 }

@@ -56,7 +56,7 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("ping database: %w", classify(err))
+		return fmt.Errorf("ping database: %w", s.check(err))
 	}
 	return nil
 }
@@ -87,6 +87,17 @@ func classify(err error) error {
 	return err
 }
 
+// check classifies err and, when the database was unreachable, drops every
+// idle connection: after a restart they are all dead, and the next call
+// (typically the redelivered event) should not trip over them one by one.
+func (s *Store) check(err error) error {
+	err = classify(err)
+	if errors.Is(err, ErrUnavailable) {
+		s.pool.Reset()
+	}
+	return err
+}
+
 // NewPending describes an upload about to happen.
 type NewPending struct {
 	ID     string
@@ -108,7 +119,7 @@ func (s *Store) CreatePending(ctx context.Context, p NewPending) error {
 		ON CONFLICT (object_key) DO NOTHING`,
 		p.ID, p.Bucket, p.Key, p.Listed)
 	if err != nil {
-		return fmt.Errorf("create pending image %s: %w", p.Key, classify(err))
+		return fmt.Errorf("create pending image %s: %w", p.Key, s.check(err))
 	}
 	return nil
 }
@@ -194,7 +205,7 @@ func (s *Store) Upsert(ctx context.Context, im Image) (string, error) {
 		break
 	}
 	if err != nil {
-		return "", fmt.Errorf("upsert image %s: %w", im.Key, classify(err))
+		return "", fmt.Errorf("upsert image %s: %w", im.Key, s.check(err))
 	}
 	return id, nil
 }
@@ -297,7 +308,7 @@ func (s *Store) Get(ctx context.Context, id string) (Image, error) {
 		return Image{}, ErrNotFound
 	}
 	if err != nil {
-		return Image{}, fmt.Errorf("get image %s: %w", id, classify(err))
+		return Image{}, fmt.Errorf("get image %s: %w", id, s.check(err))
 	}
 	return im, nil
 }
@@ -309,7 +320,7 @@ func (s *Store) GetByKey(ctx context.Context, key string) (Image, error) {
 		return Image{}, ErrNotFound
 	}
 	if err != nil {
-		return Image{}, fmt.Errorf("get image by key %s: %w", key, classify(err))
+		return Image{}, fmt.Errorf("get image by key %s: %w", key, s.check(err))
 	}
 	return im, nil
 }

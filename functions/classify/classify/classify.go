@@ -260,7 +260,7 @@ func (h *Handler) label(ctx context.Context, im catalog.Image, etag string) (Out
 	if err != nil {
 		var inErr *vision.InputError
 		if errors.As(err, &inErr) {
-			return h.reject(ctx, im, t, inErr.Msg)
+			return h.reject(ctx, im, t, sentence(inErr.Msg))
 		}
 		return h.reject(ctx, im, t, "The file could not be read as an image.")
 	}
@@ -344,6 +344,19 @@ func (h *Handler) reject(ctx context.Context, im catalog.Image, t *catalog.Timin
 // thumbnails/<key with its extension replaced by .jpg>.
 func ThumbnailKey(key string) string {
 	return ThumbnailPrefix + strings.TrimSuffix(key, path.Ext(key)) + ".jpg"
+}
+
+// sentence starts msg with a capital letter and ends it with a full stop.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return "The file could not be read as an image."
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
