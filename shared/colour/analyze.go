@@ -151,23 +151,30 @@ const parallelPixels = 1 << 20
 func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	cellX := make([]int32, w)
-	for x := range cellX {
-		cellX[x] = int32(x / f)
-	}
 	row := rowReader(img)
 	band := func(y0, y1 int, ref *refSums, sums []uint32) {
 		buf := make([]byte, 3*w)
 		for y := y0; y < y1; y++ {
 			row(y, buf)
 			ref.addRow(buf)
-			gs := sums[4*gw*((y-b.Min.Y)/f):]
-			for x, cx := range cellX {
-				s := gs[4*cx : 4*cx+4 : 4*cx+4]
-				s[0] += uint32(buf[3*x])
-				s[1] += uint32(buf[3*x+1])
-				s[2] += uint32(buf[3*x+2])
-				s[3]++
+			// Add the row to its cells: cell cx covers columns cx*f up to
+			// (cx+1)*f (the last one may be narrower).
+			gs := sums[4*gw*((y-b.Min.Y)/f) : 4*gw*((y-b.Min.Y)/f+1)]
+			px := buf
+			for cx := 0; len(px) > 0; cx++ {
+				n := min(3*f, len(px))
+				var sr, sg, sb uint32
+				for p := px[:n]; len(p) >= 3; p = p[3:] {
+					sr += uint32(p[0])
+					sg += uint32(p[1])
+					sb += uint32(p[2])
+				}
+				c := gs[4*cx : 4*cx+4 : 4*cx+4]
+				c[0] += sr
+				c[1] += sg
+				c[2] += sb
+				c[3] += uint32(n / 3)
+				px = px[n:]
 			}
 		}
 	}

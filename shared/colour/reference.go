@@ -8,14 +8,21 @@ const maxSquared = 3 * 255 * 255
 
 // sqrtTable[d] = math.Sqrt(d) for every possible squared distance, so the
 // reference method adds exactly the float64 values a per-pixel math.Sqrt
-// would, in the same order, and therefore reaches the same sums.
-var sqrtTable = func() []float64 {
-	t := make([]float64, maxSquared+1)
+// would, in the same order, and therefore reaches the same sums. It is
+// padded to a power of two so that indexing with d&tableMask needs no bounds
+// check (d is never above maxSquared, so the mask never changes it).
+var sqrtTable = func() *[tableSize]float64 {
+	t := new([tableSize]float64)
 	for i := range t {
 		t[i] = math.Sqrt(float64(i))
 	}
 	return t
 }()
+
+const (
+	tableSize = 1 << 18 // > maxSquared
+	tableMask = tableSize - 1
+)
 
 // refSums accumulates, for each of the 24 palette colours, the sum over the
 // pixels seen so far of the Euclidean RGB distance to that colour.
@@ -36,63 +43,84 @@ func (s *refSums) addRow(px []byte) {
 // addRowRGB handles the RGB wheel, whose channels are all 0x00, 0x80 or
 // 0xFF, so three squares per channel give every distance.
 func (s *refSums) addRowRGB(px []byte) {
-	tab := (*[maxSquared + 1]float64)(sqrtTable)
+	tab := sqrtTable
 	a0, a1, a2, a3, a4, a5 := s.sum[0], s.sum[1], s.sum[2], s.sum[3], s.sum[4], s.sum[5]
 	a6, a7, a8, a9, a10, a11 := s.sum[6], s.sum[7], s.sum[8], s.sum[9], s.sum[10], s.sum[11]
-	for i := 0; i+2 < len(px); i += 3 {
-		r, g, b := int32(px[i]), int32(px[i+1]), int32(px[i+2])
+	for ; len(px) >= 3; px = px[3:] {
+		r, g, b := int32(px[0]), int32(px[1]), int32(px[2])
 		r0, r1, r2 := r*r, (r-0x80)*(r-0x80), (r-0xFF)*(r-0xFF)
 		g0, g1, g2 := g*g, (g-0x80)*(g-0x80), (g-0xFF)*(g-0xFF)
 		b0, b1, b2 := b*b, (b-0x80)*(b-0x80), (b-0xFF)*(b-0xFF)
-		a0 += tab[r2+g0+b0]  // red #FF0000
-		a1 += tab[r2+g1+b0]  // orange #FF8000
-		a2 += tab[r2+g2+b0]  // yellow #FFFF00
-		a3 += tab[r1+g2+b0]  // chartreuse #80FF00
-		a4 += tab[r0+g2+b0]  // green #00FF00
-		a5 += tab[r0+g2+b1]  // spring green #00FF80
-		a6 += tab[r0+g2+b2]  // cyan #00FFFF
-		a7 += tab[r0+g1+b2]  // azure #0080FF
-		a8 += tab[r0+g0+b2]  // blue #0000FF
-		a9 += tab[r1+g0+b2]  // violet #8000FF
-		a10 += tab[r2+g0+b2] // magenta #FF00FF
-		a11 += tab[r2+g0+b1] // rose #FF0080
+		a0 += tab[(r2+g0+b0)&tableMask]  // red #FF0000
+		a1 += tab[(r2+g1+b0)&tableMask]  // orange #FF8000
+		a2 += tab[(r2+g2+b0)&tableMask]  // yellow #FFFF00
+		a3 += tab[(r1+g2+b0)&tableMask]  // chartreuse #80FF00
+		a4 += tab[(r0+g2+b0)&tableMask]  // green #00FF00
+		a5 += tab[(r0+g2+b1)&tableMask]  // spring green #00FF80
+		a6 += tab[(r0+g2+b2)&tableMask]  // cyan #00FFFF
+		a7 += tab[(r0+g1+b2)&tableMask]  // azure #0080FF
+		a8 += tab[(r0+g0+b2)&tableMask]  // blue #0000FF
+		a9 += tab[(r1+g0+b2)&tableMask]  // violet #8000FF
+		a10 += tab[(r2+g0+b2)&tableMask] // magenta #FF00FF
+		a11 += tab[(r2+g0+b1)&tableMask] // rose #FF0080
 	}
 	s.sum[0], s.sum[1], s.sum[2], s.sum[3], s.sum[4], s.sum[5] = a0, a1, a2, a3, a4, a5
 	s.sum[6], s.sum[7], s.sum[8], s.sum[9], s.sum[10], s.sum[11] = a6, a7, a8, a9, a10, a11
 }
 
-// d2 is the squared distance between (r, g, b) and the colour 0xRRGGBB.
-func d2(r, g, b, c int32) int32 {
-	dr, dg, db := r-c>>16, g-c>>8&0xFF, b-c&0xFF
-	return dr*dr + dg*dg + db*db
-}
+// rybSquares packs, for each channel and each group of three RYB colours,
+// the three squared channel differences into one uint64, 21 bits each. A
+// squared distance is at most maxSquared < 2^18, so adding the three
+// channels' words never carries from one field into the next, and one word
+// sum holds three exact squared distances.
+var rybSquares = func() (t [3][4][256]uint64) {
+	for c := range 3 {
+		for j := range 4 {
+			for v := range 256 {
+				var w uint64
+				for e := range 3 {
+					d := int64(v) - int64(rybCodes[3*j+e]>>(16-8*c)&0xFF)
+					w |= uint64(d*d) << (21 * e)
+				}
+				t[c][j][v] = w
+			}
+		}
+	}
+	return t
+}()
 
-// addRowRYB handles the RYB wheel (its colours spelled out; a test checks
-// them against RYBWheel).
+// addRowRYB handles the RYB wheel: three table reads (one per channel) and
+// two additions give the squared distances to three palette colours.
 func (s *refSums) addRowRYB(px []byte) {
-	tab := (*[maxSquared + 1]float64)(sqrtTable)
+	tab := sqrtTable
+	tr, tg, tb := &rybSquares[0], &rybSquares[1], &rybSquares[2]
 	a0, a1, a2, a3, a4, a5 := s.sum[12], s.sum[13], s.sum[14], s.sum[15], s.sum[16], s.sum[17]
 	a6, a7, a8, a9, a10, a11 := s.sum[18], s.sum[19], s.sum[20], s.sum[21], s.sum[22], s.sum[23]
-	for i := 0; i+2 < len(px); i += 3 {
-		r, g, b := int32(px[i]), int32(px[i+1]), int32(px[i+2])
-		a0 += tab[d2(r, g, b, 0xFE2712)]
-		a1 += tab[d2(r, g, b, 0xFC600A)]
-		a2 += tab[d2(r, g, b, 0xFB9902)]
-		a3 += tab[d2(r, g, b, 0xFCCC1A)]
-		a4 += tab[d2(r, g, b, 0xFEFE33)]
-		a5 += tab[d2(r, g, b, 0xB2D732)]
-		a6 += tab[d2(r, g, b, 0x66B032)]
-		a7 += tab[d2(r, g, b, 0x347C98)]
-		a8 += tab[d2(r, g, b, 0x0247FE)]
-		a9 += tab[d2(r, g, b, 0x4424D6)]
-		a10 += tab[d2(r, g, b, 0x8601AF)]
-		a11 += tab[d2(r, g, b, 0xC21460)]
+	for ; len(px) >= 3; px = px[3:] {
+		r, g, b := px[0], px[1], px[2]
+		w0 := tr[0][r] + tg[0][g] + tb[0][b]
+		w1 := tr[1][r] + tg[1][g] + tb[1][b]
+		w2 := tr[2][r] + tg[2][g] + tb[2][b]
+		w3 := tr[3][r] + tg[3][g] + tb[3][b]
+		a0 += tab[w0&tableMask]
+		a1 += tab[w0>>21&tableMask]
+		a2 += tab[w0>>42&tableMask]
+		a3 += tab[w1&tableMask]
+		a4 += tab[w1>>21&tableMask]
+		a5 += tab[w1>>42&tableMask]
+		a6 += tab[w2&tableMask]
+		a7 += tab[w2>>21&tableMask]
+		a8 += tab[w2>>42&tableMask]
+		a9 += tab[w3&tableMask]
+		a10 += tab[w3>>21&tableMask]
+		a11 += tab[w3>>42&tableMask]
 	}
 	s.sum[12], s.sum[13], s.sum[14], s.sum[15], s.sum[16], s.sum[17] = a0, a1, a2, a3, a4, a5
 	s.sum[18], s.sum[19], s.sum[20], s.sum[21], s.sum[22], s.sum[23] = a6, a7, a8, a9, a10, a11
 }
 
-// rybCodes are the RYB colours addRowRYB spells out, for the test.
+// rybCodes are the RYB wheel's colours as 0xRRGGBB, in palette order (a
+// test checks them against RYBWheel).
 var rybCodes = [12]int32{0xFE2712, 0xFC600A, 0xFB9902, 0xFCCC1A, 0xFEFE33, 0xB2D732,
 	0x66B032, 0x347C98, 0x0247FE, 0x4424D6, 0x8601AF, 0xC21460}
 
