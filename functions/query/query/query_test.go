@@ -1,0 +1,469 @@
+package query_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/veglens/veglens/functions/query/query"
+	"github.com/veglens/veglens/infra/services"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/colour"
+	"github.com/veglens/veglens/shared/objects"
+)
+
+const bucket = "images"
+
+type env struct {
+	h     *query.Handler
+	store *catalog.Store
+	objs  *objects.Store
+	pg    *services.Postgres
+	root  string
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	ctx := context.Background()
+	pg := servicestest.Postgres(t)
+	m := servicestest.MinIO(t)
+	if err := catalog.Migrate(ctx, pg.URL); err != nil {
+		t.Fatal(err)
+	}
+	store, err := catalog.Open(ctx, pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := services.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := query.New(query.Deps{Store: store, Objects: objs, ModelDir: filepath.Join(root, "models")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{h: h, store: store, objs: objs, pg: pg, root: root}
+}
+
+func get(t *testing.T, h *query.Handler, rawURL string) (int, map[string]any) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := events.APIGatewayV2HTTPRequest{RawPath: u.Path, RawQueryString: u.RawQuery, QueryStringParameters: map[string]string{}}
+	for k, v := range u.Query() {
+		req.QueryStringParameters[k] = strings.Join(v, ",")
+	}
+	req.RequestContext.HTTP.Method = "GET"
+	resp, err := h.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Handle returned an error (API errors must be responses): %v", err)
+	}
+	var out map[string]any
+	if strings.HasPrefix(resp.Headers["Content-Type"], "application/json") {
+		if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
+			t.Fatalf("body is not JSON: %q", resp.Body)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+// wheelColours returns catalog colours with the given wheel entries as the
+// dominant ones (foreground and reference alike).
+func wheelColours(rgbName, rybName string) *catalog.Colours {
+	rgb, ok1 := colour.Lookup(colour.RGBWheel, rgbName)
+	ryb, ok2 := colour.Lookup(colour.RYBWheel, rybName)
+	if !ok1 || !ok2 {
+		panic("unknown colour " + rgbName + "/" + rybName)
+	}
+	pr := func(e colour.Entry) catalog.PaletteResult {
+		return catalog.PaletteResult{Dominant: catalog.ColourRef{Name: e.Name, Hex: e.Hex},
+			Shares: []catalog.ColourShare{{Name: e.Name, Hex: e.Hex, Share: 0.8}}}
+	}
+	return &catalog.Colours{
+		Foreground: catalog.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
+		Reference:  catalog.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
+	}
+}
+
+type seeded struct {
+	tomatoRed1, tomatoRed2, listedUpload, privateUpload, pending, rejected string
+}
+
+func seed(t *testing.T, e env) seeded {
+	t.Helper()
+	ctx := context.Background()
+	put := func(im catalog.Image) string {
+		if im.Status == "" {
+			im.Status = catalog.StatusDone
+		}
+		if im.Bucket == "" {
+			im.Bucket = bucket
+		}
+		if im.Status == catalog.StatusDone {
+			im.Top = []catalog.Guess{{Kind: im.Kind, Probability: im.Confidence}, {Kind: "Bean", Probability: 0.05}, {Kind: "Carrot", Probability: 0.01}}
+			im.Timings = &catalog.Timings{FetchMs: 1, DecodeMs: 1, InferenceMs: 8, ColourMs: 2, TotalMs: 12}
+			im.ModelVersion, im.Width, im.Height = "356c587946b0", 224, 224
+		}
+		id, err := e.store.Upsert(ctx, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.objs.Put(ctx, im.Key, "image/jpeg", []byte("jpeg of "+im.Key)); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	var s seeded
+	s.tomatoRed1 = put(catalog.Image{Key: "dataset/Tomato/1.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.97, Colours: wheelColours("red", "red")})
+	s.tomatoRed2 = put(catalog.Image{Key: "dataset/Tomato/2.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.91, Colours: wheelColours("red", "red-orange")})
+	put(catalog.Image{Key: "dataset/Tomato/3.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.8, Colours: wheelColours("orange", "orange")})
+	put(catalog.Image{Key: "dataset/Tomato/4.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.7, Colours: wheelColours("green", "green")})
+	put(catalog.Image{Key: "dataset/Bitter_Gourd/1.jpg", Source: catalog.SourceDataset, TrueKind: "Bitter_Gourd", Kind: "Bitter_Gourd", Confidence: 0.9, Colours: wheelColours("chartreuse", "yellow-green"), ThumbnailKey: "thumbnails/dataset/Bitter_Gourd/1.jpg"})
+	if err := e.objs.Put(ctx, "thumbnails/dataset/Bitter_Gourd/1.jpg", "image/jpeg", []byte("thumbnail")); err != nil {
+		t.Fatal(err)
+	}
+
+	s.listedUpload = uuid.NewString()
+	if err := e.store.CreatePending(ctx, catalog.NewPending{ID: s.listedUpload, Bucket: bucket, Key: "uploads/" + s.listedUpload + ".jpg", Listed: true}); err != nil {
+		t.Fatal(err)
+	}
+	put(catalog.Image{Key: "uploads/" + s.listedUpload + ".jpg", Source: catalog.SourceUpload, Kind: "Tomato", Confidence: 0.95, Colours: wheelColours("red", "red")})
+	s.privateUpload = uuid.NewString()
+	put(catalog.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: catalog.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red")})
+	s.pending = uuid.NewString()
+	if err := e.store.CreatePending(ctx, catalog.NewPending{ID: s.pending, Bucket: bucket, Key: "uploads/" + s.pending + ".png", Listed: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.rejected = uuid.NewString()
+	put(catalog.Image{ID: s.rejected, Key: "uploads/" + s.rejected + ".jpg", Source: catalog.SourceUpload, Status: catalog.StatusRejected, Reason: "The file is empty (0 bytes)."})
+	return s
+}
+
+func ids(out map[string]any) []string {
+	var r []string
+	imgs, _ := out["images"].([]any)
+	for _, im := range imgs {
+		r = append(r, im.(map[string]any)["id"].(string))
+	}
+	return r
+}
+
+func TestQuery(t *testing.T) {
+	e := newEnv(t)
+	s := seed(t, e)
+
+	t.Run("Search", func(t *testing.T) {
+		redTomatoes := []string{s.tomatoRed1, s.listedUpload, s.tomatoRed2}
+		tests := []struct {
+			name  string
+			url   string
+			total int
+			ids   []string // nil: don't check
+		}{
+			{"kind and colour name", "/api/images?kind=Tomato&colour=red", 3, redTomatoes},
+			{"any case, hex with #", "/api/images?kind=TOMATO&colour=%23ff0000", 3, redTomatoes},
+			{"hex without #", "/api/images?kind=tomato&colour=FF0000", 3, redTomatoes},
+			{"colour name in capitals with extra spaces", "/api/images?kind=tomato&colour=+RED+", 3, redTomatoes},
+			{"explicit defaults", "/api/images?kind=tomato&colour=red&palette=rgb&method=foreground&count=12", 3, redTomatoes},
+			{"count limits the page, not the total", "/api/images?kind=tomato&colour=red&count=2", 3, redTomatoes[:2]},
+			{"kind with a space", "/api/images?kind=bitter+gourd", 1, nil},
+			{"kind with a hyphen", "/api/images?kind=Bitter-Gourd&colour=chartreuse", 1, nil},
+			{"RYB palette", "/api/images?kind=tomato&colour=red-orange&palette=ryb", 1, []string{s.tomatoRed2}},
+			{"RYB in capitals", "/api/images?kind=tomato&colour=RED-ORANGE&palette=RYB&method=Reference", 1, []string{s.tomatoRed2}},
+			{"colour only", "/api/images?colour=red", 3, redTomatoes},
+			{"no filter", "/api/images", 6, nil},
+			{"nothing matches", "/api/images?kind=tomato&colour=violet", 0, []string{}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				status, out := get(t, e.h, tc.url)
+				if status != 200 {
+					t.Fatalf("status %d %v", status, out)
+				}
+				if int(out["total"].(float64)) != tc.total {
+					t.Errorf("total = %v, want %d", out["total"], tc.total)
+				}
+				if tc.ids != nil && fmt.Sprint(ids(out)) != fmt.Sprint(tc.ids) {
+					t.Errorf("ids = %v, want %v", ids(out), tc.ids)
+				}
+				for _, id := range ids(out) {
+					if id == s.privateUpload || id == s.pending || id == s.rejected {
+						t.Errorf("search shows %s, which is not public and labelled", id)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("SearchEchoesTheQueryNormalised", func(t *testing.T) {
+		_, out := get(t, e.h, "/api/images?kind=bitter%20GOURD&colour=%23FE2712&palette=RYB")
+		q := out["query"].(map[string]any)
+		if q["kind"] != "Bitter_Gourd" || fmt.Sprint(q["colour"]) != "map[hex:#FE2712 name:red]" || q["palette"] != "ryb" ||
+			q["method"] != "foreground" || q["count"].(float64) != 12 {
+			t.Errorf("query = %v", q)
+		}
+	})
+
+	t.Run("NoneFoundOffersAlternatives", func(t *testing.T) {
+		_, out := get(t, e.h, "/api/images?kind=tomato&colour=violet")
+		alts, _ := out["alternatives"].([]any)
+		var got []string
+		for _, a := range alts {
+			m := a.(map[string]any)
+			got = append(got, fmt.Sprintf("%s:%v", m["colour"].(map[string]any)["name"], m["count"]))
+		}
+		// Violet is 9th on the RGB wheel: red is 3 steps away, orange 4, green 5.
+		if fmt.Sprint(got) != "[red:3 orange:1 green:1]" {
+			t.Errorf("alternatives = %v", got)
+		}
+		_, out = get(t, e.h, "/api/images?kind=tomato&colour=red")
+		if alts := out["alternatives"].([]any); len(alts) != 0 {
+			t.Errorf("alternatives offered although images were found: %v", alts)
+		}
+	})
+
+	t.Run("ImagesCarryLoadableURLs", func(t *testing.T) {
+		_, out := get(t, e.h, "/api/images?kind=bitter_gourd")
+		im := out["images"].([]any)[0].(map[string]any)
+		for field, want := range map[string]string{"url": "jpeg of dataset/Bitter_Gourd/1.jpg", "thumbnailUrl": "thumbnail"} {
+			resp, err := http.Get(im[field].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(body) != want {
+				t.Errorf("GET %s: %d %q", field, resp.StatusCode, body)
+			}
+		}
+	})
+
+	t.Run("BadParametersAreNamed", func(t *testing.T) {
+		tests := []struct {
+			url, parameter string
+			allowed        int // how many allowed values are listed (0: none)
+		}{
+			{"/api/images?kind=banana", "kind", 15},
+			{"/api/images?kind=tomato&colour=purple", "colour", 12},
+			{"/api/images?colour=spring+green&palette=ryb", "colour", 12},
+			{"/api/images?colour=%2300FF81", "colour", 12},
+			{"/api/images?palette=cmyk", "palette", 2},
+			{"/api/images?method=average", "method", 2},
+			{"/api/images?count=0", "count", 0},
+			{"/api/images?count=101", "count", 0},
+			{"/api/images?count=ten", "count", 0},
+			{"/api/images?count=1.5", "count", 0},
+		}
+		for _, tc := range tests {
+			t.Run(tc.url, func(t *testing.T) {
+				status, out := get(t, e.h, tc.url)
+				errObj, _ := out["error"].(map[string]any)
+				allowed, _ := errObj["allowed"].([]any)
+				if status != 400 || errObj["code"] != "invalid_input" || errObj["parameter"] != tc.parameter || len(allowed) != tc.allowed {
+					t.Errorf("%d %v; want 400 naming %s with %d allowed values", status, errObj, tc.parameter, tc.allowed)
+				}
+				if msg, _ := errObj["message"].(string); msg == "" {
+					t.Error("no message")
+				}
+			})
+		}
+	})
+
+	t.Run("OneImage", func(t *testing.T) {
+		tests := []struct {
+			name, id string
+			status   int
+			check    func(t *testing.T, im map[string]any)
+		}{
+			{"done", s.tomatoRed1, 200, func(t *testing.T, im map[string]any) {
+				top := im["top"].([]any)
+				if im["status"] != "done" || im["kind"] != "Tomato" || im["confidence"].(float64) < 0.969 || im["refused"] != false ||
+					len(top) != 3 || im["trueKind"] != "Tomato" || im["source"] != "dataset" || im["modelVersion"] != "356c587946b0" {
+					t.Errorf("image = %v", im)
+				}
+				c := im["colours"].(map[string]any)
+				if fmt.Sprint(c["foreground"].(map[string]any)["rgb"].(map[string]any)["dominant"]) != "map[hex:#FF0000 name:red]" {
+					t.Errorf("colours = %v", c)
+				}
+				if _, ok := im["reason"]; ok {
+					t.Error("reason present on a labelled image")
+				}
+				tm := im["timings"].(map[string]any)
+				if tm["total_ms"].(float64) != 12 {
+					t.Errorf("timings = %v", tm)
+				}
+			}},
+			{"private upload by its id", s.privateUpload, 200, func(t *testing.T, im map[string]any) {
+				if im["status"] != "done" || im["source"] != "upload" || im["trueKind"] != nil {
+					t.Errorf("image = %v", im)
+				}
+			}},
+			{"id in capitals", strings.ToUpper(s.privateUpload), 200, nil},
+			{"pending", s.pending, 200, func(t *testing.T, im map[string]any) {
+				if im["status"] != "pending" || im["kind"] != nil || im["confidence"] != nil || im["colours"] != nil ||
+					len(im["top"].([]any)) != 0 || im["timings"] != nil || im["url"] == "" {
+					t.Errorf("image = %v", im)
+				}
+			}},
+			{"rejected", s.rejected, 200, func(t *testing.T, im map[string]any) {
+				if im["status"] != "rejected" || im["reason"] != "The file is empty (0 bytes)." || im["kind"] != nil {
+					t.Errorf("image = %v", im)
+				}
+			}},
+			{"unknown", uuid.NewString(), 404, nil},
+			{"not a UUID", "abc", 404, nil},
+			{"path traversal", "..%2F..%2Fetc", 404, nil},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				status, out := get(t, e.h, "/api/images/"+tc.id)
+				if status != tc.status {
+					t.Fatalf("status %d %v, want %d", status, out, tc.status)
+				}
+				if tc.status == 404 {
+					if out["error"].(map[string]any)["code"] != "not_found" {
+						t.Errorf("error = %v", out)
+					}
+					return
+				}
+				for _, k := range []string{"id", "status", "kind", "confidence", "refused", "top", "colours", "url", "thumbnailUrl", "timings", "modelVersion", "trueKind", "createdAt"} {
+					if _, ok := out[k]; !ok {
+						t.Errorf("key %q missing", k)
+					}
+				}
+				if tc.check != nil {
+					tc.check(t, out)
+				}
+			})
+		}
+	})
+
+	t.Run("Kinds", func(t *testing.T) {
+		status, out := get(t, e.h, "/api/kinds")
+		kinds := out["kinds"].([]any)
+		if status != 200 || len(kinds) != 15 {
+			t.Fatalf("%d %v", status, out)
+		}
+		byName := map[string]map[string]any{}
+		for _, k := range kinds {
+			m := k.(map[string]any)
+			byName[m["name"].(string)] = m
+		}
+		if byName["Tomato"]["count"].(float64) != 5 || byName["Bitter_Gourd"]["label"] != "Bitter gourd" || byName["Bean"]["count"].(float64) != 0 {
+			t.Errorf("kinds = %v", byName)
+		}
+		if byName["Bitter_Gourd"]["imageUrl"] == nil || byName["Bean"]["imageUrl"] != nil {
+			t.Errorf("example pictures: bitter gourd %v, bean %v", byName["Bitter_Gourd"]["imageUrl"], byName["Bean"]["imageUrl"])
+		}
+	})
+
+	t.Run("Palettes", func(t *testing.T) {
+		_, out := get(t, e.h, "/api/palettes")
+		pals := out["palettes"].([]any)
+		if len(pals) != 2 || len(out["methods"].([]any)) != 2 {
+			t.Fatalf("palettes = %v", out)
+		}
+		for i, id := range []string{"rgb", "ryb"} {
+			p := pals[i].(map[string]any)
+			if p["id"] != id || len(p["colours"].([]any)) != 12 {
+				t.Errorf("palette %d = %v", i, p)
+			}
+		}
+	})
+
+	t.Run("Stats", func(t *testing.T) {
+		_, out := get(t, e.h, "/api/stats")
+		if out["images"].(float64) != 9 || out["done"].(float64) != 7 || out["pending"].(float64) != 1 || out["rejected"].(float64) != 1 {
+			t.Errorf("counts = %v", out)
+		}
+		speed := out["speed"].(map[string]any)
+		if speed["samples"].(float64) != 7 || speed["p50_ms"].(float64) != 12 || speed["p99_ms"].(float64) != 12 {
+			t.Errorf("speed = %v", speed)
+		}
+		rgb := out["colours"].(map[string]any)["rgb"].([]any)
+		if len(rgb) != 12 || fmt.Sprint(rgb[0]) != "map[colour:map[hex:#FF0000 name:red] count:4]" {
+			t.Errorf("rgb colour counts = %v", rgb)
+		}
+		if series := out["series"].([]any); len(series) != 1 || series[0].(map[string]any)["images"].(float64) != 7 {
+			t.Errorf("series = %v", series)
+		}
+	})
+
+	t.Run("Model", func(t *testing.T) {
+		status, out := get(t, e.h, "/api/model")
+		var meta struct {
+			Version string   `json:"version"`
+			Labels  []string `json:"labels"`
+		}
+		raw, err := os.ReadFile(filepath.Join(e.root, "models", "model.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(raw, &meta)
+		fi, err := os.Stat(filepath.Join(e.root, "models", "veglens.onnx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != 200 || out["version"] != meta.Version || out["sizeBytes"].(float64) != float64(fi.Size()) || len(out["labels"].([]any)) != 15 {
+			t.Errorf("%d %v", status, out)
+		}
+		if _, ok := out["metrics"].(map[string]any); !ok {
+			t.Errorf("metrics = %v", out["metrics"])
+		}
+	})
+
+	t.Run("OpenAPIAndUnknownRoutes", func(t *testing.T) {
+		req := events.APIGatewayV2HTTPRequest{RawPath: "/api/openapi.yaml"}
+		req.RequestContext.HTTP.Method = "GET"
+		resp, _ := e.h.Handle(context.Background(), req)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Body, "openapi: 3.1") {
+			t.Errorf("openapi.yaml: %d %.40q", resp.StatusCode, resp.Body)
+		}
+		if status, out := get(t, e.h, "/api/nothing"); status != 404 || out["error"].(map[string]any)["code"] != "not_found" {
+			t.Errorf("unknown route: %d %v", status, out)
+		}
+		req = events.APIGatewayV2HTTPRequest{RawPath: "/api/images"}
+		req.RequestContext.HTTP.Method = "DELETE"
+		if resp, _ := e.h.Handle(context.Background(), req); resp.StatusCode != 400 {
+			t.Errorf("DELETE: %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+
+	// Last: it stops the database.
+	t.Run("DatabaseDownIs503", func(t *testing.T) {
+		ctx := context.Background()
+		if err := e.pg.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer e.pg.Restart(ctx)
+		status, out := get(t, e.h, "/api/images?kind=tomato")
+		errObj, _ := out["error"].(map[string]any)
+		if status != 503 || errObj["code"] != "unavailable" || strings.Contains(fmt.Sprint(errObj["message"]), "127.0.0.1") {
+			t.Errorf("%d %v", status, out)
+		}
+		if status, _ := get(t, e.h, "/api/palettes"); status != 200 {
+			t.Errorf("palettes need no database, got %d", status)
+		}
+	})
+}
