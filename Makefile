@@ -106,6 +106,16 @@ train: ## train and export the model: make train DATA=<dataset folder>
 bench: ort ## Go benchmarks (latency and throughput targets)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The functions and the packages they share (also part of test-go); their
+# benchmarks: query latency with 100,000 rows, classify warm latency.
+FUNCTION_PKGS := ./functions/... ./shared/api/... ./shared/catalog/... ./shared/objects/... ./shared/metrics/... ./shared/config/...
+.PHONY: test-functions bench-functions
+test-functions: ort minio ## upload, classify and query tests (real PostgreSQL, MinIO, model)
+	$(GO) test -count=1 $(FUNCTION_PKGS)
+
+bench-functions: ort minio ## query p50/p99 with 100k rows; classify warm p50/p99 (224x224 JPEG)
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkQuery|BenchmarkClassifyWarm' -benchtime 1000x ./shared/catalog/ ./functions/classify/classify/
+
 # ---------------------------------------------------------------- site
 # The single-page site in site/ (TypeScript, Vite, React). Its API types are
 # generated from shared/api/openapi.yaml at every build and test (npm run gen);
