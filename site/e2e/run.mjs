@@ -285,6 +285,8 @@ async function run() {
     await page.getByRole('radio', { name: `${present.name} (RGB wheel)`, exact: true }).check();
     await page.waitForURL((u) => u.searchParams.get('colour') === present.name && u.searchParams.get('palette') === 'rgb');
     await page.locator('#results-title', { hasText: `in ${present.name}` }).waitFor();
+    await page.locator('[data-testid=results]:not(.is-stale)').waitFor();
+    assert(!(await page.locator('#results-title').textContent()).includes('updating'), 'still updating');
     const cards = await page.locator('[data-testid=results] .card').count();
     assert(cards === Math.min(12, present.total), `expected ${Math.min(12, present.total)} cards, got ${cards}`);
     // The colour's name shows on keyboard focus.
@@ -395,13 +397,32 @@ async function run() {
     await page.close();
   });
 
-  await test('the model card shows accuracy, per-kind numbers and labelling speed', async () => {
+  await test('the model card shows the model\'s numbers and the labelling speed from the API', async () => {
+    const model = await getJSON(`${base}/api/model`);
+    const stats = await getJSON(`${base}/api/stats`);
     const page = await openPage(browser, errors);
     await page.goto(`${base}/?view=model`, { waitUntil: 'load' });
     await page.getByTestId('model-facts').waitFor({ timeout: 15_000 });
     await page.locator('.chart svg').waitFor({ timeout: 15_000 });
-    const facts = await page.getByTestId('model-facts').textContent();
-    assert(/Validation accuracy/.test(facts) && /Model size\d/.test(facts.replace(/\s/g, '')), `facts: ${facts}`);
+    const facts = (await page.getByTestId('model-facts').textContent()).replace(/\s+/g, ' ');
+    const mb = (model.sizeBytes / 1048576).toFixed(1);
+    assert(facts.includes(`Model size${mb} MB`), `model size ${mb} MB not in: ${facts}`);
+    const v = model.metrics?.validation;
+    if (v?.accuracy !== undefined) {
+      assert(facts.includes(`Validation accuracy${Math.round(v.accuracy * 100)}%`), `accuracy not in: ${facts}`);
+      const rows = await page.locator('table.per-class tbody tr').count();
+      assert(rows === Object.keys(v.per_class).length, `${rows} per-kind rows, metrics have ${Object.keys(v.per_class).length}`);
+      const cells = await page.locator('table.matrix tbody td').count();
+      assert(cells === model.labels.length ** 2, `confusion matrix has ${cells} cells`);
+    } else {
+      // The model in place has no metrics.json: the page says so instead of inventing numbers.
+      assert(facts.includes('Validation accuracy–'), `accuracy should be blank: ${facts}`);
+      assert(await page.getByText('did not record a confusion matrix').isVisible(), 'missing-metrics note not shown');
+    }
+    const bars = await page.locator('.chart-bar').count();
+    assert(bars === stats.series.length && bars > 0, `${bars} bars for ${stats.series.length} minutes of labelling`);
+    const median = await page.locator('.facts').nth(1).textContent();
+    assert(/Median\d/.test(median.replace(/\s+/g, '')), `labelling median missing: ${median}`);
     await shot(page, '10-model-card-desktop');
     await page.close();
   });

@@ -44,6 +44,7 @@ export function ModelCardPage() {
           </dl>
           <p className="muted small">
             {m.name} {m.version} · {m.architecture} · {m.labels.length} kinds
+            {card.latency?.what ? ` · latency: ${card.latency.what}` : ''}
           </p>
 
           <section aria-labelledby="per-class-title">

@@ -11,6 +11,8 @@ export interface ClassMetrics {
 export interface Latency {
   p50: number | null;
   p99: number | null;
+  /** How it was measured, when the metrics say. */
+  what: string | null;
 }
 
 export interface CardMetrics {
@@ -79,11 +81,11 @@ function parseLatency(m: Obj): Latency | null {
   if (isObj(v)) {
     const p50 = num(v.p50 ?? v.p50_ms ?? v.median ?? v.median_ms);
     const p99 = num(v.p99 ?? v.p99_ms);
-    if (p50 !== null || p99 !== null) return { p50, p99 };
+    if (p50 !== null || p99 !== null) return { p50, p99, what: typeof v.what === 'string' ? v.what : null };
   }
   const p50 = num(find(m, ['latency_p50_ms', 'p50_ms']));
   const p99 = num(find(m, ['latency_p99_ms', 'p99_ms']));
-  return p50 !== null || p99 !== null ? { p50, p99 } : null;
+  return p50 !== null || p99 !== null ? { p50, p99, what: null } : null;
 }
 
 export function parseMetrics(metrics: Obj, labels: string[]): CardMetrics {

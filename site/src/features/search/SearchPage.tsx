@@ -50,8 +50,11 @@ export function SearchPage({ search }: { search: string }) {
       performance.mark('veglens:first-results');
     }
   }, [data]);
-  const what = state.kind ? kindPlural(state.kind) : 'vegetables';
-  const colourWords = state.colour ? ` in ${state.colour}` : '';
+  // The title describes what is on screen (the API's reading of the query), not what is loading.
+  const shownKind = data ? data.query.kind : state.kind;
+  const shownColour = data ? (data.query.colour?.name ?? null) : state.colour;
+  const what = shownKind ? kindPlural(shownKind) : 'vegetables';
+  const colourWords = shownColour ? ` in ${shownColour}` : '';
 
   return (
     <div className="search-page">
@@ -113,6 +116,7 @@ export function SearchPage({ search }: { search: string }) {
                 ? 'No matches'
                 : `${data.images.length} of ${data.total} ${what}${colourWords}`
               : `Photos of ${what}${colourWords}`}
+          {results.loading && data && <span className="updating"> · updating…</span>}
         </h2>
         {results.error !== undefined ? (
           <ErrorNotice
