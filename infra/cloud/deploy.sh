@@ -20,6 +20,16 @@ params=("Architecture=${LAMBDA_ARCH:-x86_64}")
 
 "$sam" build --build-in-source
 
+# A cgo binary linked on a machine with a newer glibc than Lambda's
+# (Amazon Linux 2023: 2.34) would not start there: refuse to deploy it.
+for bin in .aws-sam/build/*/bootstrap; do
+  need=$({ objdump -T "$bin" 2>/dev/null || true; } | { grep -o 'GLIBC_[0-9][0-9.]*' || true; } | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+  if [ -n "$need" ] && [ "$(printf '%s\n2.34\n' "$need" | sort -V | tail -n 1)" != 2.34 ]; then
+    echo "$bin needs glibc $need; Lambda's provided.al2023 has 2.34. Build on an older system (Debian 12)." >&2
+    exit 1
+  fi
+done
+
 if [ -f samconfig.toml ]; then
   # A --parameter-overrides on the command line replaces samconfig.toml's
   # list, so repeat the saved ones first (later values win).
