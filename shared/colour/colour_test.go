@@ -103,7 +103,14 @@ func TestReferenceSolidColours(t *testing.T) {
 // Every fast pixel path must produce the same bytes as img.At composited
 // over white.
 func TestPixelFastPathsMatchAt(t *testing.T) {
-	rect := image.Rect(3, 5, 3+37, 5+23) // odd sizes and an offset origin
+	// Odd sizes, origins that are and are not multiples of the chroma
+	// subsampling, a picture only three rows high.
+	for _, rect := range []image.Rectangle{image.Rect(3, 5, 3+37, 5+23), image.Rect(4, 6, 4+37, 6+23), image.Rect(0, 0, 38, 3)} {
+		checkFastPaths(t, rect)
+	}
+}
+
+func checkFastPaths(t *testing.T, rect image.Rectangle) {
 	seed := uint32(1)
 	rnd := func() uint8 { seed = seed*1664525 + 1013904223; return uint8(seed >> 24) }
 	var imgs []image.Image
