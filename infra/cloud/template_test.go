@@ -745,3 +745,35 @@ func TestEvents_MatchTemplate(t *testing.T) {
 		}
 	}
 }
+
+// The migration custom resource runs in the VPC: before its first run the
+// Secrets Manager endpoint (the password) and the S3 gateway endpoint (its
+// answer to CloudFormation is a presigned S3 URL) must exist, or the deploy
+// hangs until CloudFormation's hour-long timeout. Nothing orders them but
+// references, so the resource must reference both and the database secret.
+func TestTemplate_MigrationWaitsForTheNetwork(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := tpl.get("Resources", "DatabaseMigration")
+	if tok := res.get("Properties", "ServiceToken"); tok.Tag != "!GetAtt" || tok.Value != "MigrateFunction.Arn" {
+		t.Fatal("DatabaseMigration is not served by MigrateFunction")
+	}
+	refs := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		if n.Tag == "!Ref" || n.Tag == "!GetAtt" {
+			refs[strings.SplitN(n.Value, ".", 2)[0]] = true
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(res.Node)
+	for _, dep := range []string{"SecretsManagerEndpoint", "S3GatewayEndpoint", "PrivateSubnetARouteTable", "PrivateSubnetBRouteTable", "DatabaseSecretAttachment", "DeployId"} {
+		if !refs[dep] {
+			t.Errorf("DatabaseMigration does not reference %s", dep)
+		}
+	}
+}
