@@ -42,6 +42,9 @@ type Foreground struct {
 	Neutral bool `json:"neutral"`
 	// NeutralShare is the weight of neutral pixels in the subject, 0..1.
 	NeutralShare float64 `json:"neutral_share"`
+	// BackgroundShare is the part of the centre-weighted picture dropped as
+	// background, 0..1.
+	BackgroundShare float64 `json:"background_share"`
 	// RGBShares and RYBShares give every entry's share of the subject's
 	// hue (0..1, summing to 1 unless the image has no hue at all).
 	RGBShares Shares `json:"rgb_shares"`
@@ -135,6 +138,7 @@ func Analyze(img image.Image) Analysis {
 	}
 	a.Foreground.Neutral = fg.neutral
 	a.Foreground.NeutralShare = math.Round(fg.neutralShare*1e4) / 1e4
+	a.Foreground.BackgroundShare = math.Round(fg.background*1e4) / 1e4
 	return a
 }
 

@@ -269,6 +269,9 @@ func TestForegroundIgnoresBackground(t *testing.T) {
 		if s := a.Foreground.RGBShares.Get("green"); s < 0.9 {
 			t.Errorf("green square on %v: green share %.2f, want > 0.9", bg, s)
 		}
+		if a.Foreground.BackgroundShare < 0.5 {
+			t.Errorf("green square on %v: background share %.2f, want most of the picture", bg, a.Foreground.BackgroundShare)
+		}
 	}
 }
 
@@ -291,8 +294,8 @@ func TestForegroundFullFrameSubject(t *testing.T) {
 	// The whole frame is the vegetable: the border colour is not dropped.
 	img := image.NewRGBA(image.Rect(0, 0, 224, 224))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{230, 110, 40, 255}), image.Point{}, draw.Src)
-	if a := Analyze(img); a.Foreground.RGB.Name != "orange" {
-		t.Errorf("carrot-orange frame: foreground %v", a.Foreground.RGB)
+	if a := Analyze(img); a.Foreground.RGB.Name != "orange" || a.Foreground.BackgroundShare != 0 {
+		t.Errorf("carrot-orange frame: foreground %v, background share %.2f", a.Foreground.RGB, a.Foreground.BackgroundShare)
 	}
 	// A greyscale picture has no hue: the foreground falls back to the
 	// reference entry and says neutral.

@@ -14,17 +14,17 @@ const (
 	modeBinAB     = 0.05
 	modeMinShare  = 0.15 // a background colour covers at least this much of the border
 	maxModes      = 4
-	bgRadius      = 0.07 // OKLab distance within which a pixel matches a background colour
-	centreBox     = 0.25 // the centre region is |u|, |v| < centreBox (u, v in -0.5..0.5)
-	subjectRatio  = 0.75 // a border colour as common in the centre (relative to the border) is the subject
-	centreSigma   = 0.3  // Gaussian centre weighting, in units of the image side
-	darkL         = 0.25 // pixels darker than this are shadow and ignored
-	neutralChroma = 0.03 // pixels with less OKLab chroma than this are neutral
-	tintChroma    = 0.005
-	neutralShare  = 0.5  // the subject is neutral when neutral pixels weigh this much
-	vividFrac     = 0.7  // a non-basic entry needs this fraction of its own chroma
-	yellowMinL    = 0.75 // "yellow" needs at least this lightness; darker is olive
-	dullRedFrac   = 0.5  // a red-hued pixel below this fraction of red's chroma is brown
+	bgRadius      = 0.07  // OKLab distance within which a pixel matches a background colour
+	centreBox     = 0.25  // the centre region is |u|, |v| < centreBox (u, v in -0.5..0.5)
+	subjectRatio  = 0.75  // a border colour as common in the centre (relative to the border) is the subject
+	centreSigma   = 0.3   // Gaussian centre weighting, in units of the image side
+	darkL         = 0.25  // pixels darker than this are shadow and ignored
+	neutralChroma = 0.03  // pixels with less OKLab chroma than this are neutral
+	tintChroma    = 0.005 // a neutral pixel with at least this chroma votes for its tint
+	neutralShare  = 0.5   // the subject is neutral when neutral pixels weigh this much
+	vividFrac     = 0.7   // a non-basic entry needs this fraction of its own chroma
+	yellowMinL    = 0.75  // "yellow" needs at least this lightness; darker is olive
+	dullRedFrac   = 0.5   // a red-hued pixel below this fraction of red's chroma is brown
 )
 
 // paletteHues holds, per palette entry, its OKLab hue direction, chroma,
@@ -91,7 +91,7 @@ type cell struct {
 	centre bool
 }
 
-// ForegroundResult is the foreground method's answer for one palette.
+// foregroundPalette is the foreground method's answer for one palette.
 type foregroundPalette struct {
 	winner int // -1 when the image has no hue at all
 	shares [12]float64

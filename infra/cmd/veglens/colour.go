@@ -40,6 +40,7 @@ type colourForeground struct {
 	RYBName      string        `json:"ryb_name"`
 	Neutral      bool          `json:"neutral"`
 	NeutralShare float64       `json:"neutral_share"`
+	Background   float64       `json:"background_share"`
 	RGBShares    colour.Shares `json:"rgb_shares"`
 	RYBShares    colour.Shares `json:"ryb_shares"`
 }
@@ -117,7 +118,8 @@ func colourOf(file string) (colourLine, error) {
 			RGB: a.Foreground.RGB.Hex, RYB: a.Foreground.RYB.Hex,
 			RGBName: a.Foreground.RGB.Name, RYBName: a.Foreground.RYB.Name,
 			Neutral: a.Foreground.Neutral, NeutralShare: a.Foreground.NeutralShare,
-			RGBShares: a.Foreground.RGBShares, RYBShares: a.Foreground.RYBShares,
+			Background: a.Foreground.BackgroundShare,
+			RGBShares:  a.Foreground.RGBShares, RYBShares: a.Foreground.RYBShares,
 		},
 	}, nil
 }
