@@ -33,11 +33,11 @@ export function ColourResults({ colours }: { colours: Colours }) {
               const top = r.shares?.[0];
               return (
                 <td key={p}>
-                  <Swatch hex={r.dominant.hex} name={r.dominant.name} labelled size="md" />
-                  <span className="muted small">
-                    {top && top.hex === r.dominant.hex ? ` ${percent(top.share)}` : ''}
-                    {r.neutral ? ' · mostly without colour' : ''}
+                  <span className="colour-cell">
+                    <Swatch hex={r.dominant.hex} name={r.dominant.name} labelled size="md" />
+                    {top && top.hex === r.dominant.hex && <span className="muted small"> {percent(top.share)}</span>}
                   </span>
+                  {r.neutral && <span className="muted small"> mostly without colour</span>}
                   <ShareBar shares={r.shares} label={`${m.label}, ${p.toUpperCase()} wheel`} />
                 </td>
               );

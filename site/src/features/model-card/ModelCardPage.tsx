@@ -111,9 +111,10 @@ export function ModelCardPage() {
                 <dd>{ms(s.speed.p99_ms)}</dd>
               </div>
               <div>
-                <dt>Photos</dt>
-                <dd>
-                  {s.done} labelled · {s.pending} waiting · {s.rejected} unreadable
+                <dt>Photos labelled</dt>
+                <dd>{s.done}</dd>
+                <dd className="facts-small">
+                  {s.pending} waiting · {s.rejected} unreadable · {s.refused} not one of the 15
                 </dd>
               </div>
             </dl>

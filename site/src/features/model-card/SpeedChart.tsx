@@ -3,7 +3,7 @@ import { ms } from '../../lib/format';
 
 const W = 640;
 const H = 200;
-const PAD = { l: 48, r: 12, t: 12, b: 28 };
+const PAD = { l: 40, r: 56, t: 14, b: 28 };
 
 function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -27,8 +27,10 @@ export function SpeedChart({ series }: { series: SeriesPoint[] }) {
   const ih = H - PAD.t - PAD.b;
   const maxImages = niceMax(Math.max(...series.map((s) => s.images)));
   const maxMs = niceMax(Math.max(...series.map((s) => s.p99_ms ?? s.p50_ms ?? 0)));
-  const bw = iw / series.length;
-  const x = (i: number) => PAD.l + i * bw + bw / 2;
+  // One slot per minute, at most 48 units wide, the latest minute on the right.
+  const bw = Math.min(iw / series.length, 48);
+  const left = PAD.l + iw - series.length * bw;
+  const x = (i: number) => left + i * bw + bw / 2;
   const yImg = (v: number) => PAD.t + ih - (v / maxImages) * ih;
   const yMs = (v: number) => PAD.t + ih - (v / maxMs) * ih;
   const line = (key: 'p50_ms' | 'p99_ms') =>
@@ -50,7 +52,7 @@ export function SpeedChart({ series }: { series: SeriesPoint[] }) {
             <text x={PAD.l - 6} y={PAD.t + ih * (1 - t) + 4} textAnchor="end" className="chart-axis">
               {Math.round(maxImages * t)}
             </text>
-            <text x={W - PAD.r} y={PAD.t + ih * (1 - t) - 3} textAnchor="end" className="chart-axis chart-axis-ms">
+            <text x={W - PAD.r + 6} y={PAD.t + ih * (1 - t) + 4} textAnchor="start" className="chart-axis chart-axis-ms">
               {t > 0 ? ms(maxMs * t) : ''}
             </text>
           </g>
@@ -58,7 +60,7 @@ export function SpeedChart({ series }: { series: SeriesPoint[] }) {
         {series.map((s, i) => (
           <rect
             key={s.start}
-            x={PAD.l + i * bw + bw * 0.15}
+            x={left + i * bw + bw * 0.15}
             width={bw * 0.7}
             y={yImg(s.images)}
             height={PAD.t + ih - yImg(s.images)}
@@ -69,6 +71,12 @@ export function SpeedChart({ series }: { series: SeriesPoint[] }) {
         ))}
         <polyline points={line('p99_ms')} className="chart-line chart-line-p99" />
         <polyline points={line('p50_ms')} className="chart-line chart-line-p50" />
+        {series.map((s, i) => (
+          <g key={`pts-${s.start}`}>
+            {s.p99_ms !== null && <circle cx={x(i)} cy={yMs(s.p99_ms)} r={3} className="chart-dot-p99" />}
+            {s.p50_ms !== null && <circle cx={x(i)} cy={yMs(s.p50_ms)} r={3} className="chart-dot-p50" />}
+          </g>
+        ))}
         {series.map((s, i) =>
           i % every === 0 ? (
             <text key={s.start} x={x(i)} y={H - 8} textAnchor="middle" className="chart-axis">

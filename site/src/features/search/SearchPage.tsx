@@ -108,7 +108,11 @@ export function SearchPage({ search }: { search: string }) {
       </form>
 
       <section className="results" aria-labelledby="results-title" aria-busy={results.loading}>
-        <h2 id="results-title" className="results-title" aria-live="polite">
+        <h2
+          id="results-title"
+          className={`results-title${data && data.total === 0 && !results.loading ? ' visually-hidden' : ''}`}
+          aria-live="polite"
+        >
           {results.loading && !data
             ? 'Searching…'
             : data
