@@ -269,8 +269,16 @@ func (h *Handler) label(ctx context.Context, im catalog.Image, etag string) (Out
 	step = time.Now()
 	pred, err := h.model.Classify(ctx, pic.Image, TopK)
 	t.InferenceMs = ms(time.Since(step))
-	if err != nil {
+	switch {
+	case err == nil:
+	case ctx.Err() != nil || errors.Is(err, vision.ErrClosed):
+		// Shutting down or out of time: let the event come back.
 		return "", fmt.Errorf("classify %s: %w", im.Key, err)
+	default:
+		// The runtime refused this picture; it would refuse it again on
+		// every redelivery, so record it rather than retry forever.
+		slog.ErrorContext(ctx, "inference failed", "key", im.Key, "err", err)
+		return h.reject(ctx, im, t, "The image could not be classified.")
 	}
 
 	step = time.Now()

@@ -42,22 +42,28 @@ var shared struct {
 // testModel loads the committed model once per test binary.
 func testModel(t testing.TB) *vision.Model {
 	t.Helper()
-	root := repoRoot(t)
-	lib := os.Getenv("ORT_LIB")
-	if lib == "" {
-		matches, _ := filepath.Glob(filepath.Join(root, ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
-		if len(matches) == 0 {
-			t.Fatal("ORT_LIB is not set and `make ort` has not fetched ONNX Runtime: run the tests through `make test-go`")
-		}
-		lib = matches[len(matches)-1]
-	}
+	lib := ortLib(t)
 	shared.once.Do(func() {
-		shared.model, shared.err = vision.LoadModel(filepath.Join(root, "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
+		shared.model, shared.err = vision.LoadModel(filepath.Join(repoRoot(t), "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
 	})
 	if shared.err != nil {
 		t.Fatalf("load model: %v", shared.err)
 	}
 	return shared.model
+}
+
+// ortLib is the ONNX Runtime library: $ORT_LIB (the Makefile exports it),
+// else the one `make ort` fetched.
+func ortLib(t testing.TB) string {
+	t.Helper()
+	if lib := os.Getenv("ORT_LIB"); lib != "" {
+		return lib
+	}
+	matches, _ := filepath.Glob(filepath.Join(repoRoot(t), ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
+	if len(matches) == 0 {
+		t.Fatal("ORT_LIB is not set and `make ort` has not fetched ONNX Runtime: run the tests through `make test-go`")
+	}
+	return matches[len(matches)-1]
 }
 
 func repoRoot(t testing.TB) string {
@@ -443,6 +449,28 @@ func TestClassify(t *testing.T) {
 		}
 		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, catalog.ErrNotFound) {
 			t.Errorf("a row was written although the image was never read: %v", err)
+		}
+	})
+
+	t.Run("ClosedModelReturnsAnError", func(t *testing.T) {
+		// A container shutting down closes its model; events it was still
+		// handling must come back rather than end as rejected.
+		m, err := vision.LoadModel(filepath.Join(repoRoot(t), "models"), vision.ModelOptions{LibraryPath: ortLib(t), Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		h, err := classify.New(classify.Deps{Store: e.store, Objects: e.objs, Model: m, Metrics: &syncBuffer{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := "dataset/Papaya/" + firstFile(t, "Papaya")
+		ev := put(t, e, key, galleryPhoto(t, "Papaya", strings.TrimPrefix(key, "dataset/Papaya/")))
+		if err := h.Handle(ctx, ev); !errors.Is(err, vision.ErrClosed) {
+			t.Errorf("Handle = %v, want vision.ErrClosed", err)
+		}
+		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, catalog.ErrNotFound) {
+			t.Errorf("a row was written: %v", err)
 		}
 	})
 
