@@ -46,6 +46,10 @@ func (e Env) Vars() map[string]string {
 		"AWS_ACCESS_KEY_ID":     e.AccessKey,
 		"AWS_SECRET_ACCESS_KEY": e.SecretKey,
 		"AWS_REGION":            e.Region,
+		// MinIO returns no checksum for objects stored without one, so the
+		// SDK's default (validate when supported) validates nothing and logs
+		// a line per download; only validate when a request asks for it.
+		"AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
 	}
 }
 
