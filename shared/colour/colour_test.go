@@ -288,6 +288,16 @@ func TestForegroundNeutralSubject(t *testing.T) {
 	if n := a.Foreground.RGB.Name; n != "orange" && n != "yellow" {
 		t.Errorf("cream subject: tint %q, want orange or yellow", n)
 	}
+	// An exactly grey subject has no tint: it is named by the colour it has
+	// (a blue label on it), still neutral.
+	grey := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	draw.Draw(grey, grey.Bounds(), image.NewUniform(color.RGBA{20, 20, 20, 255}), image.Point{}, draw.Src)
+	draw.Draw(grey, image.Rect(40, 40, 160, 160), image.NewUniform(color.RGBA{150, 150, 150, 255}), image.Point{}, draw.Src)
+	draw.Draw(grey, image.Rect(90, 90, 110, 110), image.NewUniform(color.RGBA{30, 60, 220, 255}), image.Point{}, draw.Src)
+	a = Analyze(grey)
+	if !a.Foreground.Neutral || a.Foreground.RGB.Name != "blue" {
+		t.Errorf("grey subject with a blue label: foreground %v neutral=%v, want blue, neutral", a.Foreground.RGB, a.Foreground.Neutral)
+	}
 }
 
 func TestForegroundFullFrameSubject(t *testing.T) {

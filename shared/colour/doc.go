@@ -73,9 +73,10 @@
 //     weight the subject is neutral (a white cauliflower, a pale radish):
 //     Neutral is true and the entry is the name of the neutral cells' mean
 //     tint (same rules, basic names only), so search still gets the closest
-//     hue. Otherwise the entry is the largest share, ties to the earlier
-//     entry. A picture without any hue at all (greyscale) reports the
-//     reference entry, Neutral true.
+//     hue; a neutral subject without a tint (mean chroma below 0.005) is
+//     named by its largest share instead. Otherwise the entry is the largest
+//     share, ties to the earlier entry. A picture without any hue at all
+//     (greyscale) reports the reference entry, Neutral true.
 //
 // The golden test (testdata/golden.csv, photos from infra/gallery labelled
 // by looking at them) measures both methods against what people name; see

@@ -199,7 +199,7 @@ func foreground(px []uint8, gw, gh int) foregroundResult {
 		res.pal[p] = sharesOf(mass)
 		if res.neutral {
 			// A neutral subject is named by its mean tint.
-			if ch := mean.chroma(); ch > 0 {
+			if ch := mean.chroma(); ch >= tintChroma {
 				if k := h.name(mean, ch, false); k >= 0 {
 					res.pal[p].winner = k
 				}
