@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { KINDS, type Kind } from '../../lib/api/types';
 import { kindLabel } from '../../lib/format';
 import { kindPictureUrl } from '../../lib/vocabulary';
@@ -9,10 +10,20 @@ interface KindPickerProps {
 }
 
 export function KindPicker({ value, counts, onChange }: KindPickerProps) {
+  const grid = useRef<HTMLDivElement>(null);
+  // On phones the choices scroll sideways: keep the chosen one in view.
+  useEffect(() => {
+    const g = grid.current;
+    const chosen = g?.querySelector('input:checked')?.closest('label');
+    if (!g || !chosen || g.scrollWidth <= g.clientWidth) return;
+    const gr = g.getBoundingClientRect();
+    const cr = chosen.getBoundingClientRect();
+    if (cr.left < gr.left || cr.right > gr.right) g.scrollLeft += cr.left - gr.left - 4;
+  }, [value]);
   return (
     <fieldset className="kind-picker">
       <legend>Kind</legend>
-      <div className="kind-grid">
+      <div className="kind-grid" ref={grid}>
         <label className="choice kind-choice">
           <input type="radio" name="kind" value="" checked={value === null} onChange={() => onChange(null)} />
           <span className="choice-body">
