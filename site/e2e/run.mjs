@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import { chromium } from 'playwright-core';
 
@@ -48,6 +49,7 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const log = (...a) => console.log('[e2e]', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -195,6 +197,21 @@ async function shot(page, name, opts = {}) {
   await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: opts.fullPage ?? true, animations: 'disabled' });
 }
 
+/** Runs axe-core (WCAG 2.1 A and AA rules) on the page; returns the serious and critical findings. */
+async function accessibilityProblems(page) {
+  await page.addScriptTag({ content: AXE });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+const a11y = [];
+async function checkAccessibility(page, name) {
+  for (const v of await accessibilityProblems(page)) a11y.push(`${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
+}
+
 /** A page that fails the test on any uncaught error or console error. */
 async function openPage(context, errors) {
   const page = await context.newPage();
@@ -273,6 +290,7 @@ async function run() {
     // Let the lazy thumbnails in the first screen load before the screenshot.
     await page.waitForFunction(() => [...document.querySelectorAll('.card-img')].slice(0, 4).every((i) => i.complete && i.naturalWidth > 0));
     await shot(page, '01-search-results-desktop');
+    await checkAccessibility(page, '01-search-results-desktop');
     await page.close();
   });
 
@@ -328,6 +346,7 @@ async function run() {
     const n = await buttons.count();
     assert(n === missing.alternatives.length, `${n} alternative buttons, API gave ${missing.alternatives.length}`);
     await shot(page, '04-none-found-desktop');
+    await checkAccessibility(page, '04-none-found-desktop');
     const first = missing.alternatives[0];
     await buttons.first().click();
     await page.waitForURL((u) => u.searchParams.get('colour') === first.colour.name);
@@ -378,6 +397,7 @@ async function run() {
     assert(Math.max(image.width, image.height) === 1600, `stored image is ${image.width}x${image.height}, want 1600 on the long side`);
     await page.waitForFunction(() => document.querySelector('.result-img')?.complete);
     await shot(page, '07-upload-result-desktop');
+    await checkAccessibility(page, '07-upload-result-desktop');
     await page.setViewportSize({ width: 360, height: 740 });
     await shot(page, '08-upload-result-mobile');
     await page.close();
@@ -394,6 +414,7 @@ async function run() {
     assert(await page.getByRole('button', { name: 'Try another photo' }).isVisible(), 'no way to try again');
     assert(await page.getByTestId('dropzone').isVisible(), 'the drop zone should stay usable');
     await shot(page, '09-upload-not-an-image');
+    await checkAccessibility(page, '09-upload-not-an-image');
     await page.close();
   });
 
@@ -424,6 +445,7 @@ async function run() {
     const median = await page.locator('.facts').nth(1).textContent();
     assert(/Median\d/.test(median.replace(/\s+/g, '')), `labelling median missing: ${median}`);
     await shot(page, '10-model-card-desktop');
+    await checkAccessibility(page, '10-model-card-desktop');
     await page.close();
   });
 
@@ -436,7 +458,12 @@ async function run() {
     assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
     await page.waitForFunction(() => [...document.querySelectorAll('.card-img')].slice(0, 2).every((i) => i.complete));
     await shot(page, '11-search-mobile');
+    await checkAccessibility(page, '11-search-mobile');
     await page.close();
+  });
+
+  await test('no serious accessibility problems (axe-core, WCAG 2.1 AA)', async () => {
+    assert(a11y.length === 0, a11y.join('\n'));
   });
 
   await test('no script errors in any page', async () => {
