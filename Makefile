@@ -113,8 +113,8 @@ FUNCTION_PKGS := ./functions/... ./shared/api/... ./shared/catalog/... ./shared/
 test-functions: ort minio ## upload, classify and query tests (real PostgreSQL, MinIO, model)
 	$(GO) test -count=1 $(FUNCTION_PKGS)
 
-bench-functions: ort minio ## query p50/p99 with 100k rows; classify warm p50/p99 (224x224 JPEG)
-	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkQuery|BenchmarkClassifyWarm' -benchtime 1000x ./shared/catalog/ ./functions/classify/classify/
+bench-functions: ort minio ## query p50/p99 with 100k rows (store and handler); classify warm p50/p99 (224x224 JPEG)
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkQuery|BenchmarkSearchHandler|BenchmarkClassifyWarm' -benchtime 1000x ./shared/catalog/ ./functions/query/query/ ./functions/classify/classify/
 
 # ---------------------------------------------------------------- site
 # The single-page site in site/ (TypeScript, Vite, React). Its API types are

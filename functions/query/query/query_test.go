@@ -33,7 +33,7 @@ type env struct {
 	root  string
 }
 
-func newEnv(t *testing.T) env {
+func newEnv(t testing.TB) env {
 	t.Helper()
 	ctx := context.Background()
 	pg := servicestest.Postgres(t)
