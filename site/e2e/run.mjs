@@ -379,6 +379,13 @@ async function run() {
     await page.getByTestId('file-input').setInputFiles(photo);
     const req = await sent;
     await page.getByText(/^Sending /).waitFor({ timeout: 10_000 });
+    // Screenshot part-way through the upload (if the upload is too quick for that, as it is).
+    await page
+      .waitForFunction(() => {
+        const p = document.querySelector('#upload-progress');
+        return p && p.value / p.max > 0.3 && p.value < p.max;
+      }, null, { timeout: 10_000 })
+      .catch(() => {});
     await shot(page, '06-upload-progress', { fullPage: false });
     const body = JSON.parse(req.postData() ?? '{}');
     assert(body.contentType === 'image/jpeg' && body.filename === 'my tomato.jpg', `upload request: ${req.postData()}`);

@@ -134,6 +134,9 @@ export function UploadPage() {
 
       <div className="upload-status" ref={statusRef} tabIndex={-1} aria-live="polite" data-testid="upload-status">
         {phase.step === 'preparing' && <p>Preparing {phase.name}…</p>}
+        {(phase.step === 'uploading' || phase.step === 'labelling') && phase.preview && (
+          <img className="upload-preview" src={phase.preview} alt={`${phase.name}, being sent`} />
+        )}
         {phase.step === 'uploading' && (
           <div className="progress-block">
             <label htmlFor="upload-progress">
