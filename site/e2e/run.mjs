@@ -437,7 +437,7 @@ async function run() {
     assert(facts.includes(`Model size${mb} MB`), `model size ${mb} MB not in: ${facts}`);
     const v = model.metrics?.validation;
     if (v?.accuracy !== undefined) {
-      assert(facts.includes(`Validation accuracy${Math.round(v.accuracy * 100)}%`), `accuracy not in: ${facts}`);
+      assert(facts.includes(`Validation accuracy${(v.accuracy * 100).toFixed(1)}%`), `accuracy not in: ${facts}`);
       const rows = await page.locator('table.per-class tbody tr').count();
       assert(rows === Object.keys(v.per_class).length, `${rows} per-kind rows, metrics have ${Object.keys(v.per_class).length}`);
       const cells = await page.locator('table.matrix tbody td').count();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, kindLabel, ms, noneFoundTitle, percent, textOn } from './format';
+import { bytes, kindLabel, ms, noneFoundTitle, percent, percent1, textOn } from './format';
 import { jpegName } from '../features/upload/uploadPhoto';
 
 describe('format', () => {
@@ -21,6 +21,7 @@ describe('format', () => {
     expect(percent(0)).toBe('0%');
     expect(percent(9.6e-6)).toBe('<0.1%');
     expect(percent(0.9996)).toBe('100%');
+    expect(percent1(0.99364)).toBe('99.4%');
     expect(ms(8.44)).toBe('8.4 ms');
     expect(ms(1234)).toBe('1.2 s');
     expect(ms(null)).toBe('–');

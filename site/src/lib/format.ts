@@ -38,6 +38,11 @@ export function percent(p: number): string {
   return `${Math.round(v)}%`;
 }
 
+/** 0.9936 -> "99.4%": for accuracies, where whole percents hide the differences. */
+export function percent1(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
 /** Milliseconds for people: "8.4 ms", "120 ms", "1.3 s". */
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';

@@ -5,12 +5,14 @@ import { rowNormalise } from './metrics';
 export function ConfusionMatrix({ matrix, labels }: { matrix: number[][]; labels: string[] }) {
   const norm = rowNormalise(matrix);
   return (
-    <div className="matrix-scroll" tabIndex={0} role="region" aria-label="Confusion matrix, scrollable">
-      <table className="matrix">
-        <caption>
-          Confusion matrix on the validation photos: each row is the true kind, each column what the model said. Cells
-          show photo counts; the diagonal is right.
-        </caption>
+    <>
+    <p className="matrix-help" id="matrix-help">
+      Confusion matrix on the validation photos: each row is the true kind, each column what the model said. Cells show
+      photo counts; the diagonal (green) is right, red cells are mistakes.
+    </p>
+    <div className="matrix-scroll" tabIndex={0} role="region" aria-label="Confusion matrix (scrolls sideways)">
+      <table className="matrix" aria-describedby="matrix-help">
+        <caption className="visually-hidden">Confusion matrix</caption>
         <thead>
           <tr>
             <th scope="col" className="matrix-corner">
@@ -44,5 +46,6 @@ export function ConfusionMatrix({ matrix, labels }: { matrix: number[][]; labels
         </tbody>
       </table>
     </div>
+    </>
   );
 }

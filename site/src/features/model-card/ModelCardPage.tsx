@@ -1,5 +1,5 @@
 import { api, unwrap } from '../../lib/api/client';
-import { bytes, labelOf, ms, percent } from '../../lib/format';
+import { bytes, labelOf, ms, percent, percent1 } from '../../lib/format';
 import { useApi } from '../../lib/useApi';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ConfusionMatrix } from './ConfusionMatrix';
@@ -7,7 +7,7 @@ import { parseMetrics } from './metrics';
 import { SpeedChart } from './SpeedChart';
 
 function pct(v: number | null): string {
-  return v === null ? '–' : percent(v);
+  return v === null ? '–' : percent1(v);
 }
 
 export function ModelCardPage() {
@@ -118,7 +118,7 @@ export function ModelCardPage() {
                 </dd>
               </div>
             </dl>
-            <p className="muted small">Over the {s.speed.samples} most recently labelled photos.</p>
+            {s.speed.samples > 0 && <p className="muted small">Over the {s.speed.samples} most recently labelled photos.</p>}
             <SpeedChart series={s.series} />
           </>
         )}
