@@ -19,6 +19,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -266,9 +267,31 @@ func (h *Handler) label(ctx context.Context, im catalog.Image, etag string) (Out
 	}
 	im.Width, im.Height = pic.Width, pic.Height
 
-	step = time.Now()
+	// The colours and the thumbnail need only the decoded picture: they run
+	// beside inference, so a machine with a spare core labels faster.
+	var (
+		wg          sync.WaitGroup
+		colours     catalog.Colours
+		colourErr   error
+		thumbKey    string
+		thumbErr    error
+		inferenceAt = time.Now()
+	)
+	wg.Go(func() {
+		defer recoverInto(&colourErr)
+		step := time.Now()
+		colours = h.colours(pic.Image)
+		t.ColourMs = ms(time.Since(step))
+	})
+	if max(pic.Width, pic.Height) > ThumbnailSide {
+		wg.Go(func() {
+			defer recoverInto(&thumbErr)
+			thumbKey, thumbErr = h.thumbnail(ctx, im.Key, pic.Image)
+		})
+	}
 	pred, err := h.model.Classify(ctx, pic.Image, TopK)
-	t.InferenceMs = ms(time.Since(step))
+	t.InferenceMs = ms(time.Since(inferenceAt))
+	wg.Wait()
 	switch {
 	case err == nil:
 	case ctx.Err() != nil || errors.Is(err, vision.ErrClosed):
@@ -280,22 +303,19 @@ func (h *Handler) label(ctx context.Context, im catalog.Image, etag string) (Out
 		slog.ErrorContext(ctx, "inference failed", "key", im.Key, "err", err)
 		return h.reject(ctx, im, t, "The image could not be classified.")
 	}
-
-	step = time.Now()
-	colours := h.colours(pic.Image)
-	t.ColourMs = ms(time.Since(step))
-
-	if max(pic.Width, pic.Height) > ThumbnailSide {
-		thumbKey := ThumbnailKey(im.Key)
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, vision.Thumbnail(pic.Image, ThumbnailSide), &jpeg.Options{Quality: 82}); err != nil {
-			return "", fmt.Errorf("classify %s: encode thumbnail: %w", im.Key, err)
-		}
-		if err := h.objs.Put(ctx, thumbKey, "image/jpeg", buf.Bytes()); err != nil {
-			return "", fmt.Errorf("classify %s: %w", im.Key, err)
-		}
-		im.ThumbnailKey = thumbKey
+	if colourErr != nil {
+		slog.ErrorContext(ctx, "colour analysis failed", "key", im.Key, "err", colourErr)
+		return h.reject(ctx, im, t, "The colours of this image could not be measured.")
 	}
+	var crashed *panicError
+	if errors.As(thumbErr, &crashed) {
+		slog.ErrorContext(ctx, "thumbnail failed", "key", im.Key, "err", thumbErr)
+		return h.reject(ctx, im, t, "A preview of this image could not be made.")
+	}
+	if thumbErr != nil { // storage unreachable: worth retrying
+		return "", fmt.Errorf("classify %s: %w", im.Key, thumbErr)
+	}
+	im.ThumbnailKey = thumbKey
 
 	im.Status = catalog.StatusDone
 	im.Top = make([]catalog.Guess, 0, len(pred.Top))
@@ -330,6 +350,34 @@ func (h *Handler) label(ctx context.Context, im catalog.Image, etag string) (Out
 	slog.DebugContext(ctx, "labelled", "id", id, "key", im.Key, "kind", im.Kind, "confidence", im.Confidence, "refused", im.Refused, "total_ms", t.TotalMs)
 	return Labelled, nil
 }
+
+// thumbnail stores a JPEG of at most ThumbnailSide pixels on its long side
+// and returns its key.
+func (h *Handler) thumbnail(ctx context.Context, key string, img image.Image) (string, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, vision.Thumbnail(img, ThumbnailSide), &jpeg.Options{Quality: 82}); err != nil {
+		return "", fmt.Errorf("encode thumbnail: %w", err)
+	}
+	thumbKey := ThumbnailKey(key)
+	if err := h.objs.Put(ctx, thumbKey, "image/jpeg", buf.Bytes()); err != nil {
+		return "", err
+	}
+	return thumbKey, nil
+}
+
+// recoverInto turns a panic in a helper goroutine into an error, so one bad
+// picture cannot take the whole function down.
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = &panicError{value: r}
+	}
+}
+
+// panicError is a recovered panic: a fault that would recur on every
+// redelivery of the same picture.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
 
 // reject records that an object is not a usable image. It returns an error
 // only when the row could not be written.
@@ -369,10 +417,17 @@ func sentence(msg string) string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// humanBytes writes a size in MB (MiB) with one decimal, rounded up so that
+// a size just over a limit never reads as the limit itself; whole numbers
+// lose the ".0" (the limit reads "10 MB").
 func humanBytes(n int64) string {
 	const mib = 1 << 20
-	if n >= mib {
-		return fmt.Sprintf("%.1f MB", float64(n)/mib)
+	if n < mib {
+		return fmt.Sprintf("%d bytes", n)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	tenths := (n*10 + mib - 1) / mib
+	if tenths%10 == 0 {
+		return fmt.Sprintf("%d MB", tenths/10)
+	}
+	return fmt.Sprintf("%d.%d MB", tenths/10, tenths%10)
 }
