@@ -469,6 +469,24 @@ async function run() {
     await page.close();
   });
 
+  // Last: this one stops the server.
+  await test('when the server is gone, a search says so in words and offers to try again', async () => {
+    const page = await openPage(browser, []);
+    await page.goto(`${base}/?kind=Carrot`, { waitUntil: 'load' });
+    await page.locator('[data-testid=results] .card').first().waitFor({ timeout: 15_000 });
+    await stopStack();
+    await page.getByRole('radio', { name: 'Potato', exact: false }).check();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 15_000 });
+    const text = await alert.textContent();
+    assert(/can’t reach the veglens server/.test(text), `error text: ${text}`);
+    assert(await alert.getByRole('button', { name: 'Try again' }).isVisible(), 'no Try again button');
+    const title = await page.locator('#results-title').textContent();
+    assert(title === 'Photos of potatoes', `results title while failing: ${title}`);
+    await shot(page, '12-server-unreachable', { fullPage: false });
+    await page.close();
+  });
+
   await test('no serious accessibility problems (axe-core, WCAG 2.1 AA)', async () => {
     assert(a11y.length === 0, a11y.join('\n'));
   });

@@ -51,8 +51,9 @@ export function SearchPage({ search }: { search: string }) {
     }
   }, [data]);
   // The title describes what is on screen (the API's reading of the query), not what is loading.
-  const shownKind = data ? data.query.kind : state.kind;
-  const shownColour = data ? (data.query.colour?.name ?? null) : state.colour;
+  const failed = results.error !== undefined;
+  const shownKind = data && !failed ? data.query.kind : state.kind;
+  const shownColour = data && !failed ? (data.query.colour?.name ?? null) : state.colour;
   const what = shownKind ? kindPlural(shownKind) : 'vegetables';
   const colourWords = shownColour ? ` in ${shownColour}` : '';
 
@@ -115,7 +116,7 @@ export function SearchPage({ search }: { search: string }) {
         >
           {results.loading && !data
             ? 'Searching…'
-            : data
+            : data && !failed
               ? data.total === 0
                 ? 'No matches'
                 : `${data.images.length} of ${data.total} ${what}${colourWords}`
