@@ -98,6 +98,39 @@ function makePhoto(src, out) {
   return { width: W, height: H };
 }
 
+/**
+ * A "phone photo" stored sideways: pixels 1800 x 1200 (landscape) with EXIF
+ * orientation 6 (rotate 90° clockwise to view), so it should be shown, and
+ * uploaded, as a 1200 x 1800 portrait.
+ */
+function makeSidewaysPhoto(src, out) {
+  const img = jpeg.decode(readFileSync(src), { useTArray: true, formatAsRGBA: true });
+  const W = 1800; // stored width  (= viewed height)
+  const H = 1200; // stored height (= viewed width)
+  const data = Buffer.alloc(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      // Viewed pixel (vx, vy) in a 1200 x 1800 portrait is stored at x = vy, y = H - 1 - vx.
+      const vx = H - 1 - y;
+      const vy = x;
+      const sx = Math.min(img.width - 1, Math.floor((vx * img.width) / H));
+      const sy = Math.min(img.height - 1, Math.floor((vy * img.height) / W));
+      const i = (sy * img.width + sx) * 4;
+      const o = (y * W + x) * 4;
+      data[o] = img.data[i];
+      data[o + 1] = img.data[i + 1];
+      data[o + 2] = img.data[i + 2];
+      data[o + 3] = 255;
+    }
+  }
+  const plain = Buffer.from(jpeg.encode({ width: W, height: H, data }, 90).data);
+  // APP1 Exif, big-endian TIFF, one IFD entry: Orientation (0x0112) SHORT = 6.
+  const tiff = Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+  writeFileSync(out, Buffer.concat([plain.subarray(0, 2), app1, plain.subarray(2)]));
+}
+
 // ------------------------------------------------------------------ the stack
 const tmp = mkdtempSync(join(tmpdir(), 'veglens-e2e-'));
 // PostgreSQL runs as its own user when we are root: it must be able to reach the state folder.
@@ -253,6 +286,8 @@ async function run() {
   const photo = join(tmp, 'my tomato.jpg');
   const size = makePhoto(join(GALLERY, kind, file), photo);
   log(`upload photo: ${kind}/${file} enlarged to ${size.width}x${size.height}`);
+  const sideways = join(tmp, 'IMG_0006.jpg');
+  makeSidewaysPhoto(join(GALLERY, kind, file), sideways);
   const notAPhoto = join(tmp, 'shopping list.jpg');
   writeFileSync(notAPhoto, 'tomatoes x6\ncarrots\nthis is a text file, not a photo\n');
 
@@ -410,6 +445,21 @@ async function run() {
     await page.close();
   });
 
+  await test('a phone photo stored sideways (EXIF orientation 6) is sent upright', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });
+    const sent = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/api/uploads'));
+    await page.getByTestId('file-input').setInputFiles(sideways);
+    const { id } = await (await sent).json();
+    await page.getByTestId('result-card').waitFor({ timeout: 90_000 });
+    const image = await getJSON(`${base}/api/images/${id}`);
+    assert(image.width === 1067 && image.height === 1600, `stored ${image.width}x${image.height}, want the upright 1067x1600`);
+    const shown = await page.locator('.result-img').evaluate((i) => [i.naturalWidth, i.naturalHeight]);
+    assert(shown[0] < shown[1], `the result shows a ${shown[0]}x${shown[1]} picture, want portrait`);
+    await shot(page, '09-upload-sideways-photo', { fullPage: false });
+    await page.close();
+  });
+
   await test('uploading a text file named .jpg ends with a clear error', async () => {
     const page = await openPage(browser, errors);
     await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });
@@ -420,8 +470,8 @@ async function run() {
     assert(/not a picture/i.test(text ?? '') && /shopping list\.jpg/.test(text ?? ''), `error text: ${text}`);
     assert(await page.getByRole('button', { name: 'Try another photo' }).isVisible(), 'no way to try again');
     assert(await page.getByTestId('dropzone').isVisible(), 'the drop zone should stay usable');
-    await shot(page, '09-upload-not-an-image');
-    await checkAccessibility(page, '09-upload-not-an-image');
+    await shot(page, '09-upload-not-an-image-text-file');
+    await checkAccessibility(page, '09-upload-not-an-image-text-file');
     await page.close();
   });
 
