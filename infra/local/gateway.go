@@ -85,6 +85,7 @@ type Gateway struct {
 	sem      chan struct{}
 	fns      atomic.Pointer[functions]
 	inFlight atomic.Int64
+	busy     atomic.Int64 // nanoseconds spent in classify, summed over slots
 }
 
 // functions are swapped in when ready (the model loads after the listener
@@ -337,7 +338,11 @@ func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cancelled", http.StatusServiceUnavailable)
 		return
 	}
-	defer func() { <-g.sem }()
+	start := time.Now()
+	defer func() {
+		g.busy.Add(int64(time.Since(start)))
+		<-g.sem
+	}()
 	if err := classify(r.Context(), ev); err != nil {
 		keys := make([]string, 0, len(ev.Records))
 		for _, rec := range ev.Records {
@@ -400,6 +405,11 @@ func (g *Gateway) siteHandler() http.Handler {
 
 // InFlight is the number of bucket notifications being handled now.
 func (g *Gateway) InFlight() int64 { return g.inFlight.Load() }
+
+// ClassifyBusy is the time spent in the classify function so far, summed
+// over the concurrent slots: divided by elapsed time and Classifying it
+// tells how well event delivery keeps the classifier fed.
+func (g *Gateway) ClassifyBusy() time.Duration { return time.Duration(g.busy.Load()) }
 
 const placeholderPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>veglens</title>

@@ -25,6 +25,9 @@ type IngestSummary struct {
 	Rejected int // refused as not a usable image (with a reason)
 	Pending  int // not classified when the wait ended
 	Elapsed  time.Duration
+	// SlotUse is the share of the classify slots' time spent classifying
+	// during the ingest (1 = the classifier never waited for an event).
+	SlotUse float64
 }
 
 // PerSecond is the ingest throughput: uploaded images labelled per second,
@@ -37,8 +40,8 @@ func (s IngestSummary) PerSecond() float64 {
 }
 
 func (s IngestSummary) String() string {
-	return fmt.Sprintf("%d images found, %d already present, %d uploaded: %d classified, %d rejected, %d pending in %.1fs (%.1f images/s)",
-		s.Found, s.Skipped, s.Uploaded, s.Done, s.Rejected, s.Pending, s.Elapsed.Seconds(), s.PerSecond())
+	return fmt.Sprintf("%d images found, %d already present, %d uploaded: %d classified, %d rejected, %d pending in %.1fs (%.1f images/s, classify slots %.0f%% busy)",
+		s.Found, s.Skipped, s.Uploaded, s.Done, s.Rejected, s.Pending, s.Elapsed.Seconds(), s.PerSecond(), 100*s.SlotUse)
 }
 
 var imageExts = map[string]string{
@@ -156,6 +159,14 @@ func (st *Stack) Ingest(ctx context.Context, dir string, progress io.Writer) (In
 		keys[i] = it.key
 	}
 	start := time.Now()
+	busy0 := st.Gateway.ClassifyBusy()
+	slotUse := func() float64 {
+		el := time.Since(start)
+		if el <= 0 {
+			return 0
+		}
+		return float64(st.Gateway.ClassifyBusy()-busy0) / float64(el) / float64(st.Gateway.Classifying)
+	}
 
 	var uploaded atomic.Int64
 	uploadErr := make(chan error, 1)
@@ -186,6 +197,7 @@ func (st *Stack) Ingest(ctx context.Context, dir string, progress io.Writer) (In
 		sum.Done, sum.Rejected = done, rejected
 		sum.Uploaded = int(uploaded.Load())
 		sum.Elapsed = time.Since(start)
+		sum.SlotUse = slotUse()
 		bar.show(sum)
 		if uploadsDone && upErr != nil {
 			bar.finish()
