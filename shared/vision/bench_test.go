@@ -91,6 +91,26 @@ func BenchmarkDecodeJPEG224(b *testing.B) {
 	}
 }
 
+// BenchmarkClassifyDecoded224 is the model's share: Classify (tensor fill
+// and inference) of an already decoded 224x224 picture.
+func BenchmarkClassifyDecoded224(b *testing.B) {
+	m := testModel(b)
+	pic, err := Decode(bytes.NewReader(readGalleryJPEG(b)), DefaultLimits)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	for b.Loop() {
+		start := time.Now()
+		if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	lat.report(b)
+}
+
 // BenchmarkFillTensor224 is the preprocessing share: YCbCr pixels to the
 // float32 input tensor.
 func BenchmarkFillTensor224(b *testing.B) {
