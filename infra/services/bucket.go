@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -55,11 +57,26 @@ func SetupBucket(ctx context.Context, client *s3.Client, bucket string, rules []
 			}},
 		})
 	}
-	if _, err := client.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
-		Bucket:                    aws.String(bucket),
-		NotificationConfiguration: cfg,
-	}); err != nil {
-		return fmt.Errorf("configure notifications of bucket %s: %w", bucket, err)
+	// MinIO registers its notification targets in the background after it
+	// reports healthy, so a fresh server may not know the ARNs yet for a
+	// moment: retry that error for a while.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := client.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+			Bucket:                    aws.String(bucket),
+			NotificationConfiguration: cfg,
+		})
+		if err == nil {
+			return nil
+		}
+		if !(errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidArgument" && strings.Contains(apiErr.ErrorMessage(), "ARN")) ||
+			time.Now().After(deadline) {
+			return fmt.Errorf("configure notifications of bucket %s: %w", bucket, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("configure notifications of bucket %s: %w", bucket, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return nil
 }
