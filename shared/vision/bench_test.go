@@ -119,9 +119,8 @@ func BenchmarkFillTensor224(b *testing.B) {
 		b.Fatal(err)
 	}
 	dst := make([]float32, 224*224*3)
-	scratch := image.NewRGBA(image.Rect(0, 0, 224, 224))
 	for b.Loop() {
-		fillTensor(dst, pic.Image, 224, scratch)
+		fillTensor(dst, pic.Image, 224)
 	}
 }
 

@@ -91,11 +91,10 @@ type Model struct {
 }
 
 // slot is what one inference needs, allocated once: the input and output
-// tensors and the scratch image used for resizing.
+// tensors.
 type slot struct {
-	in      *ort.Tensor[float32]
-	out     *ort.Tensor[float32]
-	scratch *image.RGBA
+	in  *ort.Tensor[float32]
+	out *ort.Tensor[float32]
 }
 
 // LoadModel reads dir/veglens.onnx and dir/model.json, checks that they
@@ -206,7 +205,7 @@ func newSlot(size, classes int) (*slot, error) {
 		in.Destroy()
 		return nil, fmt.Errorf("output tensor: %w", err)
 	}
-	return &slot{in: in, out: out, scratch: image.NewRGBA(image.Rect(0, 0, size, size))}, nil
+	return &slot{in: in, out: out}, nil
 }
 
 // Version is the model version from model.json (a prefix of the ONNX file's
@@ -254,7 +253,7 @@ func (m *Model) Classify(ctx context.Context, img image.Image, k int) (Predictio
 	}
 	defer func() { m.slots <- s }()
 
-	fillTensor(s.in.GetData(), img, m.meta.Input.Size, s.scratch)
+	fillTensor(s.in.GetData(), img, m.meta.Input.Size)
 	if err := m.session.Run([]ort.Value{s.in}, []ort.Value{s.out}); err != nil {
 		return Prediction{}, fmt.Errorf("classify: run model %s: %w", m.meta.Version, err)
 	}

@@ -293,7 +293,7 @@ func TestClassifyImageTypesAgree(t *testing.T) {
 	// (libjpeg's upsampling), written back as 8-bit values.
 	b := ycc.Bounds()
 	tensor := make([]float32, b.Dx()*b.Dy()*3)
-	fillTensor(tensor, ycc, b.Dx(), image.NewRGBA(b))
+	fillTensor(tensor, ycc, b.Dx())
 	rgba := image.NewRGBA(b)
 	nrgba := image.NewNRGBA(b)
 	for i := range b.Dx() * b.Dy() {

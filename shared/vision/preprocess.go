@@ -6,70 +6,70 @@ import (
 	xdraw "golang.org/x/image/draw"
 )
 
-// resizer scales a whole picture to the model's square input, ignoring the
-// aspect ratio, exactly as the training code feeds the model. Bilinear with
-// its support widened when shrinking is what PIL's Image.resize(BILINEAR)
-// (torchvision's Resize) does, so the model sees the same kind of pixels.
-var resizer = xdraw.BiLinear
-
 // fillTensor writes img, resized to size x size, into dst as NHWC float32 RGB
-// values in 0..255. scratch is a size x size *image.RGBA reused between
-// calls. Transparent pixels are composited over white.
+// values in 0..255. Transparent pixels are composited over white.
 //
-// The common types are read straight from their pixel slices; only unusual
-// image types pay for a generic conversion.
-func fillTensor(dst []float32, img image.Image, size int, scratch *image.RGBA) {
+// Resizing stretches the whole picture to the square input, as the training
+// code does (PIL's Image.resize((size, size), BILINEAR)); a picture that
+// already has the input's size is copied as is.
+func fillTensor(dst []float32, img image.Image, size int) {
 	b := img.Bounds()
-	if b.Dx() != size || b.Dy() != size {
-		op := xdraw.Src
-		if !isOpaque(img) { // start from white so that transparent areas end up white
-			fillWhite(scratch)
-			op = xdraw.Over
+	rows := rgbRows(img)
+	if b.Dx() == size && b.Dy() == size {
+		for y := range size {
+			rows(y, dst[y*size*3:(y+1)*size*3])
 		}
-		resizer.Scale(scratch, scratch.Rect, img, b, op, nil)
-		img, b = scratch, scratch.Rect
+		return
 	}
+	resample(dst, rows, b.Dx(), b.Dy(), size, size)
+}
+
+// rgbRows returns a function that writes row y (counted from the top of the
+// image's bounds) as RGB float32 triples, composited over white. The types
+// decoders produce are read straight from their pixel slices.
+func rgbRows(img image.Image) func(y int, dst []float32) {
+	b := img.Bounds()
+	w := b.Dx()
 	switch m := img.(type) {
 	case *image.YCbCr:
-		fillYCbCr(dst, m)
+		return ycbcrRows(m)
 	case *image.RGBA: // premultiplied: over white is c + (255 - a)
-		o := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, y) : m.PixOffset(b.Max.X-1, y)+4]
-			for i := 0; i < len(row); i += 4 {
-				white := float32(255 - row[i+3])
-				dst[o], dst[o+1], dst[o+2] = float32(row[i])+white, float32(row[i+1])+white, float32(row[i+2])+white
-				o += 3
+		return func(y int, dst []float32) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			row := m.Pix[i : i+4*w]
+			for x := range w {
+				p := row[4*x : 4*x+4]
+				white := float32(255 - p[3])
+				dst[3*x], dst[3*x+1], dst[3*x+2] = float32(p[0])+white, float32(p[1])+white, float32(p[2])+white
 			}
 		}
 	case *image.NRGBA:
-		o := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, y) : m.PixOffset(b.Max.X-1, y)+4]
-			for i := 0; i < len(row); i += 4 {
-				a := float32(row[i+3]) / 255
+		return func(y int, dst []float32) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			row := m.Pix[i : i+4*w]
+			for x := range w {
+				p := row[4*x : 4*x+4]
+				a := float32(p[3]) / 255
 				white := 255 * (1 - a)
-				dst[o] = float32(row[i])*a + white
-				dst[o+1] = float32(row[i+1])*a + white
-				dst[o+2] = float32(row[i+2])*a + white
-				o += 3
+				dst[3*x] = float32(p[0])*a + white
+				dst[3*x+1] = float32(p[1])*a + white
+				dst[3*x+2] = float32(p[2])*a + white
 			}
 		}
 	case *image.Gray:
-		o := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			start := m.PixOffset(b.Min.X, y)
-			for _, v := range m.Pix[start : start+b.Dx()] {
+		return func(y int, dst []float32) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			for x, v := range m.Pix[i : i+w] {
 				f := float32(v)
-				dst[o], dst[o+1], dst[o+2] = f, f, f
-				o += 3
+				dst[3*x], dst[3*x+1], dst[3*x+2] = f, f, f
 			}
 		}
-	default: // anything else: convert once through the scratch image
-		fillWhite(scratch)
-		xdraw.Draw(scratch, scratch.Rect, img, b.Min, xdraw.Over)
-		fillTensor(dst, scratch, size, scratch)
 	}
+	// Anything else (CMYK, palette, 16-bit...): convert once over white.
+	rgba := image.NewRGBA(b)
+	fillWhite(rgba)
+	xdraw.Draw(rgba, b, img, b.Min, xdraw.Over)
+	return rgbRows(rgba)
 }
 
 // Thumbnail returns img scaled down so that its longer side is at most

@@ -42,19 +42,18 @@ func putRGB(dst []float32, o int, y uint8, cb, cr int32) {
 	dst[o+2] = clampInt(yy + yccTables.cbB[cb])
 }
 
-// fillYCbCr writes m (already at the model's size) into dst as NHWC RGB.
-func fillYCbCr(dst []float32, m *image.YCbCr) {
+// ycbcrRows returns a row function for m: libjpeg's fancy upsampling for
+// 4:2:0 (the usual JPEG layout), nearest chroma for the other layouts.
+func ycbcrRows(m *image.YCbCr) func(y int, dst []float32) {
 	r := m.Rect
 	if m.SubsampleRatio == image.YCbCrSubsampleRatio420 && r.Min.X%2 == 0 && r.Min.Y%2 == 0 {
-		fancy420(dst, m)
-		return
+		return newFancy420(m).row
 	}
-	o := 0
-	for y := r.Min.Y; y < r.Max.Y; y++ {
+	return func(y int, dst []float32) {
+		y += r.Min.Y
 		for x := r.Min.X; x < r.Max.X; x++ {
 			ci := m.COffset(x, y)
-			putRGB(dst, o, m.Y[m.YOffset(x, y)], int32(m.Cb[ci]), int32(m.Cr[ci]))
-			o += 3
+			putRGB(dst, 3*(x-r.Min.X), m.Y[m.YOffset(x, y)], int32(m.Cb[ci]), int32(m.Cr[ci]))
 		}
 	}
 }
@@ -63,43 +62,53 @@ func fillYCbCr(dst []float32, m *image.YCbCr) {
 // output chroma sample weighs the nearest input sample 9/16, its horizontal
 // and vertical neighbours 3/16 each and the diagonal one 1/16, replicating
 // samples at the picture's edges.
-func fancy420(dst []float32, m *image.YCbCr) {
+type fancy420 struct {
+	m            *image.YCbCr
+	w, cw, ch    int
+	y0, c0       int     // offsets of the top-left sample
+	cbSum, crSum []int32 // 3*near + far chroma row sums
+}
+
+func newFancy420(m *image.YCbCr) *fancy420 {
 	w, h := m.Rect.Dx(), m.Rect.Dy()
-	cw, ch := (w+1)/2, (h+1)/2
-	var buf [2][256]int32
-	cbSum, crSum := buf[0][:], buf[1][:]
-	if cw > len(cbSum) {
-		cbSum, crSum = make([]int32, cw), make([]int32, cw)
+	cw := (w + 1) / 2
+	return &fancy420{
+		m: m, w: w, cw: cw, ch: (h + 1) / 2,
+		y0:    m.YOffset(m.Rect.Min.X, m.Rect.Min.Y),
+		c0:    m.COffset(m.Rect.Min.X, m.Rect.Min.Y),
+		cbSum: make([]int32, cw), crSum: make([]int32, cw),
 	}
-	y0 := m.YOffset(m.Rect.Min.X, m.Rect.Min.Y)
-	c0 := m.COffset(m.Rect.Min.X, m.Rect.Min.Y)
+}
+
+// row writes output row y (0-based) into dst.
+func (f *fancy420) row(y int, dst []float32) {
+	m, cw := f.m, f.cw
+	cy := y / 2
+	ny := cy + 1 // the chroma row on the same side as this output row
+	if y%2 == 0 {
+		ny = cy - 1
+	}
+	ny = min(max(ny, 0), f.ch-1)
+	near, far := m.Cb[f.c0+cy*m.CStride:], m.Cb[f.c0+ny*m.CStride:]
+	nearR, farR := m.Cr[f.c0+cy*m.CStride:], m.Cr[f.c0+ny*m.CStride:]
+	cbSum, crSum := f.cbSum, f.crSum
+	for cx := range cw {
+		cbSum[cx] = 3*int32(near[cx]) + int32(far[cx])
+		crSum[cx] = 3*int32(nearR[cx]) + int32(farR[cx])
+	}
+	yRow := m.Y[f.y0+y*m.YStride : f.y0+y*m.YStride+f.w]
 	o := 0
-	for y := range h {
-		cy := y / 2
-		ny := cy + 1 // the chroma row on the same side as this output row
-		if y%2 == 0 {
-			ny = cy - 1
-		}
-		ny = min(max(ny, 0), ch-1)
-		near, far := m.Cb[c0+cy*m.CStride:], m.Cb[c0+ny*m.CStride:]
-		nearR, farR := m.Cr[c0+cy*m.CStride:], m.Cr[c0+ny*m.CStride:]
-		for cx := range cw {
-			cbSum[cx] = 3*int32(near[cx]) + int32(far[cx])
-			crSum[cx] = 3*int32(nearR[cx]) + int32(farR[cx])
-		}
-		yRow := m.Y[y0+y*m.YStride : y0+y*m.YStride+w]
-		for cx := range cw {
-			// Clamping the neighbour at the edges reproduces libjpeg's
-			// edge cases: 3*s + s = 4*s.
-			l, r := max(cx-1, 0), min(cx+1, cw-1)
-			s3b, s3r := 3*cbSum[cx], 3*crSum[cx]
-			x := 2 * cx
-			putRGB(dst, o, yRow[x], (s3b+cbSum[l]+8)>>4, (s3r+crSum[l]+8)>>4)
+	for cx := range cw {
+		// Clamping the neighbour at the edges reproduces libjpeg's edge
+		// cases: 3*s + s = 4*s.
+		l, r := max(cx-1, 0), min(cx+1, cw-1)
+		s3b, s3r := 3*cbSum[cx], 3*crSum[cx]
+		x := 2 * cx
+		putRGB(dst, o, yRow[x], (s3b+cbSum[l]+8)>>4, (s3r+crSum[l]+8)>>4)
+		o += 3
+		if x+1 < f.w {
+			putRGB(dst, o, yRow[x+1], (s3b+cbSum[r]+7)>>4, (s3r+crSum[r]+7)>>4)
 			o += 3
-			if x+1 < w {
-				putRGB(dst, o, yRow[x+1], (s3b+cbSum[r]+7)>>4, (s3r+crSum[r]+7)>>4)
-				o += 3
-			}
 		}
 	}
 }
