@@ -101,7 +101,12 @@ func TestFillTensorResizes(t *testing.T) {
 		name string
 		img  image.Image
 		want [3]float32
-	}{{"flat colour", flat, [3]float32{200, 100, 50}}, {"transparent", clear, [3]float32{255, 255, 255}}} {
+	}{
+		{"flat colour", flat, [3]float32{200, 100, 50}},
+		{"transparent", clear, [3]float32{255, 255, 255}},
+		{"one pixel", flat.SubImage(image.Rect(5, 5, 6, 6)), [3]float32{200, 100, 50}},
+		{"thin strip", flat.SubImage(image.Rect(0, 7, 640, 10)), [3]float32{200, 100, 50}},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := make([]float32, 224*224*3)
 			fillTensor(got, tt.img, 224)
