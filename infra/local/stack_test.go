@@ -26,6 +26,37 @@ import (
 // its state in a temporary folder.
 func startStack(t testing.TB) *local.Stack {
 	t.Helper()
+	st := startStackAt(t, stateDir(t))
+	t.Cleanup(func() { stopStack(t, st) })
+	return st
+}
+
+// stateDir returns a temporary folder for a stack's state.
+func stateDir(t testing.TB) string {
+	t.Helper()
+	// PostgreSQL runs as its own user when the tests run as root: its
+	// folder's parents must be searchable.
+	state := t.TempDir()
+	for _, d := range []string{state, filepath.Dir(state)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(state, "state")
+}
+
+func stopStack(t testing.TB, st *local.Stack) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := st.Close(ctx); err != nil {
+		t.Errorf("stop the local stack: %v", err)
+	}
+}
+
+// startStackAt starts a stack on the given state folder; the caller stops it.
+func startStackAt(t testing.TB, state string) *local.Stack {
+	t.Helper()
 	root, err := services.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -37,14 +68,6 @@ func startStack(t testing.TB) *local.Stack {
 		}
 		t.Setenv("ORT_LIB", libs[len(libs)-1])
 	}
-	// PostgreSQL runs as its own user when the tests run as root: its
-	// folder's parents must be searchable.
-	state := t.TempDir()
-	for _, d := range []string{state, filepath.Dir(state)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, k := range []string{"IMAGES_BUCKET", "DATABASE_URL", "MODEL_DIR", "S3_ENDPOINT", "S3_PUBLIC_ENDPOINT",
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
 		t.Setenv(k, os.Getenv(k)) // restored after the test; Start sets them
@@ -53,7 +76,7 @@ func startStack(t testing.TB) *local.Stack {
 	defer cancel()
 	st, err := local.Start(ctx, local.Config{
 		Addr:      "127.0.0.1:0",
-		StateDir:  filepath.Join(state, "state"),
+		StateDir:  state,
 		SiteDir:   filepath.Join(state, "site"),
 		ModelDir:  filepath.Join(root, "models"),
 		Functions: local.LambdaFunctions(io.Discard),
@@ -61,16 +84,9 @@ func startStack(t testing.TB) *local.Stack {
 		Fast:      true,
 	})
 	if err != nil {
-		logs, _ := os.ReadFile(filepath.Join(state, "state", "minio.log"))
+		logs, _ := os.ReadFile(filepath.Join(state, "minio.log"))
 		t.Fatalf("start the local stack: %v\nminio log:\n%s", err, logs)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := st.Close(ctx); err != nil {
-			t.Errorf("stop the local stack: %v", err)
-		}
-	})
 	return st
 }
 
@@ -406,4 +422,49 @@ func countFiles(t *testing.T, dir string) int {
 		return nil
 	})
 	return n
+}
+
+// TestStack_RestartKeepsDataAndEvents stops the stack right after objects
+// were written — before their events were all handled — and starts it again
+// on the same state: the queued events are delivered, every object gets its
+// row, and ingesting the same folder again adds nothing.
+func TestStack_RestartKeepsDataAndEvents(t *testing.T) {
+	state := stateDir(t)
+	st := startStackAt(t, state)
+	dir := t.TempDir()
+	var keys []string
+	for _, kind := range []string{"Bean", "Radish", "Papaya"} {
+		name, photo := galleryImage(t, kind)
+		writeFile(t, filepath.Join(dir, kind, name), string(photo))
+		keys = append(keys, "dataset/"+kind+"/"+name)
+		if _, err := st.S3.PutObject(context.Background(), &s3.PutObjectInput{
+			Bucket: aws.String(st.Env.Bucket), Key: aws.String(keys[len(keys)-1]), Body: bytes.NewReader(photo),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopStack(t, st)
+	t.Logf("%d events waited in MinIO's queue across the restart", countFiles(t, filepath.Join(state, "events")))
+
+	st = startStackAt(t, state)
+	defer stopStack(t, st)
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		if err := st.DB.QueryRow(ctx, `SELECT count(*) FROM images WHERE status = 'done' AND object_key = ANY($1)`, keys).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == len(keys) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d objects written before the restart were classified after it", n, len(keys))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	sum, err := st.Ingest(ctx, dir, nil)
+	if err != nil || sum.Skipped != len(keys) || sum.Uploaded != 0 {
+		t.Errorf("ingest after restart = %s (%v), want all %d skipped", sum, err, len(keys))
+	}
 }
