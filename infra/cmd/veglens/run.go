@@ -34,6 +34,7 @@ func runLocal(ctx context.Context, args []string) int {
 	noGallery := fs.Bool("no-gallery", false, "do not ingest the sample gallery")
 	data := fs.String("data", "", "also ingest this <Kind>/<image>.jpg folder (e.g. the dataset's validation split), with progress and a summary")
 	exitAfter := fs.Bool("exit-after-ingest", false, "stop once the ingest is done (for measurements)")
+	classifying := fs.Int("classify", 2, "how many S3 events the classify function handles at once")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: veglens run [flags]\n\nStarts PostgreSQL and MinIO (data under -state), applies migrations, creates\nthe bucket and its event notifications, and serves the API, the site and the\nS3 event webhook. Ctrl-C stops everything; the next run keeps the data.\n\nflags:")
 		fs.PrintDefaults()
@@ -65,13 +66,14 @@ func runLocal(ctx context.Context, args []string) int {
 	fmt.Printf("starting PostgreSQL and MinIO (state in %s)...\n", *state)
 	started := time.Now()
 	st, err := local.Start(ctx, local.Config{
-		Addr:      *addr,
-		StateDir:  *state,
-		SiteDir:   *site,
-		ModelDir:  *model,
-		Functions: local.LambdaFunctions(logFile),
-		OpenAPI:   api.OpenAPI,
-		Log:       log,
+		Addr:        *addr,
+		StateDir:    *state,
+		SiteDir:     *site,
+		ModelDir:    *model,
+		Functions:   local.LambdaFunctions(logFile),
+		OpenAPI:     api.OpenAPI,
+		Classifying: *classifying,
+		Log:         log,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "veglens run:", err)
