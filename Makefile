@@ -98,7 +98,7 @@ test-models: ## training code: a tiny end-to-end run
 # MODEL_CARD.md and the Go parity fixture; log in models/runs/, features in models/cache/.
 .PHONY: train
 train: ## train and export the model: make train DATA=<dataset folder>
-	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make train DATA=<folder with train/<Class>/ and validation/<Class>/>" >&2; exit 2; fi
+	@if [ -z "$(DATA)" ]; then echo "usage: make train DATA=<folder with train/<Class>/ and validation/<Class>/>" >&2; exit 2; fi
 	@test -d "$(DATA)" || { echo "make train: DATA=$(DATA) is not a folder" >&2; exit 2; }
 	cd models && $(PYTHON) -m vegnet.train --data "$(abspath $(DATA))"
 
@@ -152,7 +152,7 @@ veglens: ## build the CLI into bin/veglens
 
 run: ort minio veglens ## run veglens locally: make run [DATA=<folder of Class/*.jpg>]
 	@if [ -f site/package.json ] && grep -q '^site:' $(MAKEFILE_LIST); then $(MAKE) --no-print-directory site; fi
-	@$(BIN)/veglens run $(if $(filter command line environment,$(origin DATA)),-data "$(DATA)") $(RUN_FLAGS)
+	@$(BIN)/veglens run $(if $(DATA),-data "$(DATA)") $(RUN_FLAGS)
 
 test-api: ort minio deps-api veglens ## schemathesis against a freshly started local API
 	VEGLENS=$(BIN)/veglens SCHEMATHESIS=$(API_VENV)/bin/schemathesis infra/scripts/test-api.sh
@@ -164,7 +164,7 @@ test-api: ort minio deps-api veglens ## schemathesis against a freshly started l
 # flags, e.g. EVAL_FLAGS='-workers 2 -q'.
 .PHONY: eval
 eval: ort ## measure the model: make eval DATA=<folder of Class/photos>; last line is JSON
-	@if [ "$(origin DATA)" = file ] || [ -z "$(DATA)" ]; then echo "usage: make eval DATA=<folder with <Class>/<photos>>" >&2; exit 2; fi
+	@if [ -z "$(DATA)" ]; then echo "usage: make eval DATA=<folder with <Class>/<photos>>" >&2; exit 2; fi
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
 	@$(BIN)/veglens eval -model-dir "$(CURDIR)/models" $(EVAL_FLAGS) "$(DATA)"
 
@@ -191,7 +191,6 @@ test-colour: ## colour golden set (agreement figures) and the colour command
 # ORT_LIB and an aarch64 C compiler in CC for classify's cgo build).
 SAM         := $(CLOUD_VENV)/bin/sam
 STACK       ?= veglens
-DATA        ?= infra/gallery
 LAMBDA_ARCH ?= x86_64
 LAMBDA_GOARCH  = $(if $(filter arm64,$(LAMBDA_ARCH)),arm64,amd64)
 # cgo stays on for every function: classify needs it (ONNX Runtime through
@@ -232,8 +231,8 @@ sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into
 deploy: ort deps-cloud ## build and deploy to AWS (sam deploy --guided the first time), then publish the site
 	STACK=$(STACK) SAM=$(SAM) infra/cloud/deploy.sh
 
-seed-cloud: ## upload a <Class>/<image> folder to the deployed bucket under dataset/ (DATA=folder)
-	STACK=$(STACK) infra/cloud/seed.sh "$(DATA)"
+seed-cloud: ## upload a <Class>/<image> folder to the deployed bucket under dataset/ (DATA=folder, default the sample gallery)
+	STACK=$(STACK) infra/cloud/seed.sh "$(or $(DATA),infra/gallery)"
 
 test-cloud: ort deps-cloud ## cfn-lint, sam validate --lint, sam build (artifacts checked), actionlint
 	SAM=$(SAM) CFN_LINT=$(CLOUD_VENV)/bin/cfn-lint ACTIONLINT=$(BIN)/actionlint infra/cloud/check.sh
