@@ -24,6 +24,7 @@ import (
 	"github.com/veglens/veglens/functions/migrate/migration"
 	"github.com/veglens/veglens/functions/upload/upload"
 	"github.com/veglens/veglens/shared/metrics"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // functions maps each function of template.yaml to its folder under
@@ -42,24 +43,6 @@ var functions = []struct {
 var localOnly = []string{"S3_ENDPOINT", "S3_PUBLIC_ENDPOINT", "DATABASE_URL"}
 
 // ---------------------------------------------------------------- helpers
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's folder")
-		}
-		dir = parent
-	}
-}
 
 // node is a YAML node with lookups that tolerate SAM's intrinsic-function
 // tags (!Ref, !Sub, !If, ...): yaml.v3 keeps them as tags on plain nodes.
@@ -133,7 +116,7 @@ func loadYAML(t *testing.T, path string) node {
 
 func loadTemplate(t *testing.T) node {
 	t.Helper()
-	return loadYAML(t, filepath.Join(repoRoot(t), "template.yaml"))
+	return loadYAML(t, filepath.Join(sourcetree.Path(t), "template.yaml"))
 }
 
 // resourcesOfType returns the logical ids of resources of one type.
@@ -291,7 +274,7 @@ func neededEnv(t *testing.T, root, dir string, fields map[string]string) []strin
 // from a main package that exists; the layer's target fills /opt/lib and
 // /opt/model where classify looks.
 func TestTemplate_FunctionsBuildFromTheirPackages(t *testing.T) {
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	tpl := loadTemplate(t)
 
 	var listed []string
@@ -387,7 +370,7 @@ func TestTemplate_FunctionsBuildFromTheirPackages(t *testing.T) {
 // gets a local-only variable, and the template sets nothing a function
 // ignores.
 func TestTemplate_FunctionEnvironment(t *testing.T) {
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	tpl := loadTemplate(t)
 	fields := configFields(t, root)
 	globals := map[string]bool{}
@@ -509,7 +492,7 @@ func TestTemplate_S3EventsMatchObjectKeys(t *testing.T) {
 // The HTTP API routes every operation of the OpenAPI description (CloudFront
 // forwards /api/* as it is), uploads to the upload function.
 func TestTemplate_RoutesMatchOpenAPI(t *testing.T) {
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	tpl := loadTemplate(t)
 	spec := loadYAML(t, filepath.Join(root, "shared", "api", "openapi.yaml"))
 
@@ -562,7 +545,7 @@ func TestTemplate_RoutesMatchOpenAPI(t *testing.T) {
 // The alarms and dashboard watch metrics the functions really emit, in the
 // namespace and dimension shared/metrics writes.
 func TestTemplate_MetricsMatchEmitted(t *testing.T) {
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	tpl := loadTemplate(t)
 
 	// Metric names the functions emit: metrics.Metric{Name: "..."} literals.
@@ -649,7 +632,7 @@ func TestTemplate_MetricsMatchEmitted(t *testing.T) {
 // events of their function's type and address what the template routes and
 // notifies; every function has at least one.
 func TestEvents_MatchTemplate(t *testing.T) {
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	tpl := loadTemplate(t)
 	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	if err != nil || len(files) == 0 {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/veglens/veglens/infra/services"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // BenchmarkStack_IngestGallery measures the whole local pipeline: the
@@ -20,7 +20,7 @@ import (
 //	go test -run '^$' -bench IngestGallery -benchtime 2x ./infra/local
 func BenchmarkStack_IngestGallery(b *testing.B) {
 	st := startStack(b)
-	root, _ := services.RepoRoot()
+	root, _ := sourcetree.Root()
 	gallery := filepath.Join(root, "infra", "gallery")
 	ctx := context.Background()
 

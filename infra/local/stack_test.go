@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/veglens/veglens/infra/local"
-	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // startStack runs the whole local stack — real PostgreSQL, MinIO, the
@@ -57,7 +57,7 @@ func stopStack(t testing.TB, st *local.Stack) {
 // startStackAt starts a stack on the given state folder; the caller stops it.
 func startStackAt(t testing.TB, state string) *local.Stack {
 	t.Helper()
-	root, err := services.RepoRoot()
+	root, err := sourcetree.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func startStackAt(t testing.TB, state string) *local.Stack {
 
 func galleryImage(t *testing.T, kind string) (string, []byte) {
 	t.Helper()
-	root, _ := services.RepoRoot()
+	root, _ := sourcetree.Root()
 	files, _ := filepath.Glob(filepath.Join(root, "infra", "gallery", kind, "*.jpg"))
 	if len(files) == 0 {
 		t.Fatalf("no gallery image of %s", kind)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // Webhook is a MinIO notification target that POSTs bucket events to an
@@ -70,7 +72,7 @@ func FindMinIO() (string, error) {
 	if p := os.Getenv("MINIO_BINARY"); p != "" {
 		return p, nil
 	}
-	if root, err := RepoRoot(); err == nil {
+	if root, err := sourcetree.Root(); err == nil {
 		p := filepath.Join(root, "bin", "minio")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
@@ -80,24 +82,6 @@ func FindMinIO() (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("MinIO binary not found (bin/minio, $MINIO_BINARY or PATH): run `make minio` or %s", InstallHint)
-}
-
-// RepoRoot walks up from the working directory to the folder holding go.mod.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // StartMinIO starts a MinIO server on 127.0.0.1:cfg.Port with cfg.Dir as its

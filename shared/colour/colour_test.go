@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	xdraw "golang.org/x/image/draw"
+
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // plainReference is the reference rule written the obvious way: image.At,
@@ -39,7 +41,7 @@ func plainReference(img image.Image, p Palette) Entry {
 
 func galleryFiles(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "infra", "gallery", "*", "*.jpg"))
+	files, err := filepath.Glob(filepath.Join(sourcetree.Path(t), "infra", "gallery", "*", "*.jpg"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no gallery photos found: %v", err)
 	}

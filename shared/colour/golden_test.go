@@ -8,27 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// repoRoot walks up from the test's working directory to the folder that
-// holds go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/veglens/veglens/shared/sourcetree"
+)
 
 func loadImage(t testing.TB, path string) image.Image {
 	t.Helper()
@@ -79,7 +61,7 @@ func readGolden(t testing.TB) []goldenRow {
 // often than the reference method.
 func TestGoldenAgreement(t *testing.T) {
 	rows := readGolden(t)
-	gallery := filepath.Join(repoRoot(t), "infra", "gallery")
+	gallery := filepath.Join(sourcetree.Path(t), "infra", "gallery")
 	perKind := map[string]int{}
 	var refHits, fgHits, fgStrict, neutralRight int
 	for _, r := range rows {

@@ -13,27 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// repoRoot walks up from the test's working directory to the folder holding
-// go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/veglens/veglens/shared/sourcetree"
+)
 
 var shared struct {
 	once  sync.Once
@@ -55,7 +37,7 @@ func testModel(t testing.TB) *Model {
 		t.Fatalf("ORT_LIB=%s does not exist (`make ort` fetches it): %v", lib, err)
 	}
 	shared.once.Do(func() {
-		shared.model, shared.err = LoadModel(filepath.Join(repoRoot(t), "models"), ModelOptions{Threads: 1})
+		shared.model, shared.err = LoadModel(filepath.Join(sourcetree.Path(t), "models"), ModelOptions{Threads: 1})
 	})
 	if shared.err != nil {
 		t.Fatalf("LoadModel: %v", shared.err)
@@ -142,7 +124,7 @@ func TestParity(t *testing.T) {
 func TestLoadModel(t *testing.T) {
 	m := testModel(t)
 	var meta Meta
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "models", MetaFile))
+	raw, err := os.ReadFile(filepath.Join(sourcetree.Path(t), "models", MetaFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +146,7 @@ func TestLoadModel(t *testing.T) {
 
 func TestLoadModelRefusesBadFolders(t *testing.T) {
 	testModel(t) // the runtime must be up so that only the folder is at fault
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	onnx, err := os.ReadFile(filepath.Join(root, "models", ModelFile))
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +196,7 @@ func TestLoadModelRefusesBadFolders(t *testing.T) {
 // (10 per kind) are recognised, with consistent scores.
 func TestClassifyGallery(t *testing.T) {
 	m := testModel(t)
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "infra", "gallery", "*", "*.jpg"))
+	files, err := filepath.Glob(filepath.Join(sourcetree.Path(t), "infra", "gallery", "*", "*.jpg"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no gallery photos found: %v", err)
 	}
@@ -247,7 +229,7 @@ func TestClassifyGallery(t *testing.T) {
 
 func TestClassifyTopK(t *testing.T) {
 	m := testModel(t)
-	img := decodeFile(t, filepath.Join(repoRoot(t), "infra", "gallery", "Carrot", firstFile(t, "Carrot"))).Image
+	img := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", "Carrot", firstFile(t, "Carrot"))).Image
 	for _, tt := range []struct{ k, want int }{{-1, 1}, {0, 1}, {1, 1}, {5, 5}, {15, 15}, {99, 15}} {
 		p, err := m.Classify(context.Background(), img, tt.k)
 		if err != nil {
@@ -272,7 +254,7 @@ func TestClassifyTopK(t *testing.T) {
 
 func firstFile(t *testing.T, kind string) string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "infra", "gallery", kind))
+	entries, err := os.ReadDir(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind))
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("gallery %s: %v", kind, err)
 	}
@@ -284,7 +266,7 @@ func firstFile(t *testing.T, kind string) string {
 // with the generic conversion.
 func TestClassifyImageTypesAgree(t *testing.T) {
 	m := testModel(t)
-	pic := decodeFile(t, filepath.Join(repoRoot(t), "infra", "gallery", "Tomato", firstFile(t, "Tomato")))
+	pic := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", "Tomato", firstFile(t, "Tomato")))
 	ycc, ok := pic.Image.(*image.YCbCr)
 	if !ok {
 		t.Fatalf("gallery JPEG decoded as %T, want *image.YCbCr", pic.Image)
@@ -341,7 +323,7 @@ func upscale(src *image.RGBA, f int) *image.RGBA {
 // gets.
 func TestClassifyConcurrent(t *testing.T) {
 	m := testModel(t)
-	files, _ := filepath.Glob(filepath.Join(repoRoot(t), "infra", "gallery", "*", "*.jpg"))
+	files, _ := filepath.Glob(filepath.Join(sourcetree.Path(t), "infra", "gallery", "*", "*.jpg"))
 	if len(files) > 30 {
 		files = files[:30]
 	}
@@ -385,7 +367,7 @@ func TestClassifyConcurrent(t *testing.T) {
 }
 
 func TestClassifyRefusesBadCalls(t *testing.T) {
-	m, err := LoadModel(filepath.Join(repoRoot(t), "models"), ModelOptions{Concurrency: 1})
+	m, err := LoadModel(filepath.Join(sourcetree.Path(t), "models"), ModelOptions{Concurrency: 1})
 	if err != nil {
 		testModel(t) // explains a missing ORT_LIB
 		t.Fatal(err)
@@ -413,7 +395,7 @@ func TestClassifyRefusesBadCalls(t *testing.T) {
 
 func readGalleryJPEG(b testing.TB) []byte {
 	b.Helper()
-	files, _ := filepath.Glob(filepath.Join(repoRoot(b), "infra", "gallery", "Carrot", "*.jpg"))
+	files, _ := filepath.Glob(filepath.Join(sourcetree.Path(b), "infra", "gallery", "Carrot", "*.jpg"))
 	if len(files) == 0 {
 		b.Fatal("no gallery photos")
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 // reference is the slow, obviously right tensor: every pixel through At(),
@@ -133,7 +135,7 @@ func TestJPEGPixelsMatchPIL(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(p), ".png")
 		kind, file, _ := strings.Cut(name, "_")
 		t.Run(name, func(t *testing.T) {
-			pic := decodeFile(t, filepath.Join(repoRoot(t), "infra", "gallery", kind, file+".jpg"))
+			pic := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", kind, file+".jpg"))
 			f, err := os.Open(p)
 			if err != nil {
 				t.Fatal(err)

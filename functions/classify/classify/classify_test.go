@@ -28,6 +28,7 @@ import (
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/sourcetree"
 	"github.com/veglens/veglens/shared/vision"
 )
 
@@ -44,7 +45,7 @@ func testModel(t testing.TB) *vision.Model {
 	t.Helper()
 	lib := ortLib(t)
 	shared.once.Do(func() {
-		shared.model, shared.err = vision.LoadModel(filepath.Join(repoRoot(t), "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
+		shared.model, shared.err = vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
 	})
 	if shared.err != nil {
 		t.Fatalf("load model: %v", shared.err)
@@ -59,20 +60,11 @@ func ortLib(t testing.TB) string {
 	if lib := os.Getenv("ORT_LIB"); lib != "" {
 		return lib
 	}
-	matches, _ := filepath.Glob(filepath.Join(repoRoot(t), ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
+	matches, _ := filepath.Glob(filepath.Join(sourcetree.Path(t), ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
 	if len(matches) == 0 {
 		t.Fatal("ORT_LIB is not set and `make ort` has not fetched ONNX Runtime: run the tests through `make test-go`")
 	}
 	return matches[len(matches)-1]
-}
-
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	root, err := services.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
 
 type env struct {
@@ -155,7 +147,7 @@ func put(t testing.TB, e env, key string, body []byte) events.S3Event {
 
 func galleryPhoto(t testing.TB, kind, file string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "infra", "gallery", kind, file))
+	b, err := os.ReadFile(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +448,7 @@ func TestClassify(t *testing.T) {
 	t.Run("ClosedModelReturnsAnError", func(t *testing.T) {
 		// A container shutting down closes its model; events it was still
 		// handling must come back rather than end as rejected.
-		m, err := vision.LoadModel(filepath.Join(repoRoot(t), "models"), vision.ModelOptions{LibraryPath: ortLib(t), Threads: 1})
+		m, err := vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{LibraryPath: ortLib(t), Threads: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -504,7 +496,7 @@ func TestClassify(t *testing.T) {
 
 func firstFile(t testing.TB, kind string) string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "infra", "gallery", kind))
+	entries, err := os.ReadDir(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind))
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("gallery folder %s: %v", kind, err)
 	}

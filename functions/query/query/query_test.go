@@ -21,6 +21,7 @@ import (
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/colour"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 const bucket = "images"
@@ -53,7 +54,7 @@ func newEnv(t testing.TB) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := services.RepoRoot()
+	root, err := sourcetree.Root()
 	if err != nil {
 		t.Fatal(err)
 	}

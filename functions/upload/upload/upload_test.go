@@ -21,6 +21,7 @@ import (
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 const bucket = "images"
@@ -199,7 +200,7 @@ func sendFile(t *testing.T, out map[string]any, contentType string, body []byte)
 }
 
 func testUploadedFileReachesStorageOnlyWithinThePolicy(t *testing.T, e env) {
-	root, err := services.RepoRoot()
+	root, err := sourcetree.Root()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,21 +15,12 @@ import (
 	"testing"
 
 	"github.com/veglens/veglens/shared/colour"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 func galleryPhoto(t *testing.T, rel string) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "infra", "gallery", filepath.FromSlash(rel))
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	return sourcetree.Path(t, "infra", "gallery", filepath.FromSlash(rel))
 }
 
 // TestColourCommand runs the subcommand on good and bad files: one JSON

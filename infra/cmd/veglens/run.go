@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/veglens/veglens/infra/local"
-	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/sourcetree"
 )
 
 func init() {
@@ -21,7 +21,7 @@ func init() {
 }
 
 func runLocal(ctx context.Context, args []string) int {
-	root, err := services.RepoRoot()
+	root, err := sourcetree.Root()
 	if err != nil {
 		root = "."
 	}

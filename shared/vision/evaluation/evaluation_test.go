@@ -11,26 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/veglens/veglens/shared/sourcetree"
 	"github.com/veglens/veglens/shared/vision"
 )
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		t.Fatal("no go.mod above the test directory")
-	}
-}
 
 func loadModel(t *testing.T) *vision.Model {
 	t.Helper()
@@ -38,7 +21,7 @@ func loadModel(t *testing.T) *vision.Model {
 		t.Fatal("ORT_LIB is not set: run the tests through `make test-go` (it exports ORT_LIB), " +
 			"or set ORT_LIB to the path of libonnxruntime.so.1 (`make ort` fetches it)")
 	}
-	m, err := vision.LoadModel(filepath.Join(repoRoot(t), "models"), vision.ModelOptions{})
+	m, err := vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{})
 	if err != nil {
 		t.Fatalf("LoadModel: %v", err)
 	}
@@ -84,7 +67,7 @@ func copyFile(t *testing.T, src, dst string) {
 // belongs and agree with classifying each photo directly.
 func TestRun(t *testing.T) {
 	m := loadModel(t)
-	root := repoRoot(t)
+	root := sourcetree.Path(t)
 	dir := t.TempDir()
 	want := map[string]string{} // copied photo -> kind the model gives it directly
 	for folder, kind := range map[string]string{"Carrot": "Carrot", "broccoli": "Broccoli", "apple": "Tomato"} {
