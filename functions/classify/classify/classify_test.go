@@ -96,25 +96,9 @@ func (b *syncBuffer) String() string {
 // newEnv wires the handler to real PostgreSQL, MinIO and the real model.
 func newEnv(t testing.TB) env {
 	t.Helper()
-	ctx := context.Background()
 	model := testModel(t)
-	pg := servicestest.Postgres(t)
-	m := servicestest.MinIO(t)
-	if err := catalog.Migrate(ctx, pg.URL); err != nil {
-		t.Fatal(err)
-	}
-	store, err := catalog.Open(ctx, pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := servicestest.NewBackend(t, bucket)
+	store, objs, pg := be.Store, be.Objects, be.Postgres
 	buf := &syncBuffer{}
 	h, err := classify.New(classify.Deps{Store: store, Objects: objs, Model: model, Metrics: buf})
 	if err != nil {

@@ -36,24 +36,8 @@ type env struct {
 
 func newEnv(t testing.TB) env {
 	t.Helper()
-	ctx := context.Background()
-	pg := servicestest.Postgres(t)
-	m := servicestest.MinIO(t)
-	if err := catalog.Migrate(ctx, pg.URL); err != nil {
-		t.Fatal(err)
-	}
-	store, err := catalog.Open(ctx, pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := servicestest.NewBackend(t, bucket)
+	store, objs, pg := be.Store, be.Objects, be.Postgres
 	root, err := sourcetree.Root()
 	if err != nil {
 		t.Fatal(err)

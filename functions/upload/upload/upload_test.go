@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/veglens/veglens/functions/upload/upload"
-	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/objects"
@@ -35,24 +34,8 @@ type env struct {
 // newEnv wires the handler to a real PostgreSQL and a real MinIO.
 func newEnv(t *testing.T) env {
 	t.Helper()
-	ctx := context.Background()
-	pg := servicestest.Postgres(t)
-	m := servicestest.MinIO(t)
-	if err := catalog.Migrate(ctx, pg.URL); err != nil {
-		t.Fatal(err)
-	}
-	store, err := catalog.Open(ctx, pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := services.SetupBucket(ctx, m.S3Client(), bucket, nil); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := objects.New(ctx, objects.Config{Bucket: bucket, Endpoint: m.Endpoint, Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := servicestest.NewBackend(t, bucket)
+	store, objs := be.Store, be.Objects
 	h, err := upload.New(upload.Deps{Store: store, Objects: objs, Expiry: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
