@@ -1,41 +1,47 @@
 // Command classify is the Lambda function triggered by ObjectCreated events
 // of the images bucket (uploads/ and dataset/): it labels each image and
-// writes its row. The handler is in package classify.
+// writes its row. The handler is in package classify; this main only wires
+// its dependencies.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/veglens/veglens/functions/classify/classify"
+	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/config"
+	"github.com/veglens/veglens/shared/objects"
 	"github.com/veglens/veglens/shared/vision"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "classify:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	cfg, err := config.FromEnv(os.Getenv)
+// run wires the handler: stdout receives the embedded-metric-format
+// records, stderr the log.
+func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	cfg.Logger("classify")
-	if err := cfg.Require("IMAGES_BUCKET", "MODEL_DIR"); err != nil {
+	log := cfg.Logger(stderr, "classify")
+	if err := cfg.Require("IMAGES_BUCKET", "MODEL_DIR", "ORT_LIB"); err != nil {
 		return err
 	}
-	store, err := cfg.Store(ctx)
+	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
-	objs, err := cfg.Objects(ctx)
+	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
@@ -44,7 +50,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := classify.New(classify.Deps{Store: store, Objects: objs, Model: model})
+	h, err := classify.New(classify.Deps{Images: images, Objects: objs, Classifier: model, Metrics: stdout, Log: log})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/cfn"
@@ -19,18 +20,18 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "migrate:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	cfg, err := config.FromEnv(os.Getenv)
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	log := cfg.Logger("migrate")
+	log := cfg.Logger(stderr, "migrate")
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("load AWS configuration: %w", err)
@@ -39,9 +40,9 @@ func run(ctx context.Context) error {
 	h := migration.Handler{
 		// Resolved on every invocation: a rotated password is picked up.
 		ResolveURL: func(ctx context.Context) (string, error) {
-			return catalog.ResolveURL(ctx, os.Getenv, sm)
+			return catalog.ResolveURL(ctx, getenv, sm)
 		},
-		Migrate: catalog.Migrate,
+		Migrate: func(ctx context.Context, url string) error { return catalog.Migrate(ctx, url, log) },
 		Log:     log,
 	}
 	lambda.Start(cfn.LambdaWrap(h.Handle))

@@ -1,49 +1,55 @@
 // Command query is the Lambda function behind every GET route of the HTTP
-// API (search, one image, kinds, palettes, stats, model card). The handler
-// is in package query.
+// API (search, one image, kinds, palettes, stats, model card, the API's
+// description). The handler is in package query; this main only wires its
+// dependencies.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/veglens/veglens/functions/query/query"
+	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/config"
+	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "query:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	cfg, err := config.FromEnv(os.Getenv)
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	log := cfg.Logger("query")
-	if err := cfg.Require("IMAGES_BUCKET"); err != nil {
+	log := cfg.Logger(stderr, "query")
+	if err := cfg.Require("IMAGES_BUCKET", "MODEL_DIR"); err != nil {
 		return err
 	}
-	store, err := cfg.Store(ctx)
+	model, err := veglens.ReadModel(cfg.ModelDir)
 	if err != nil {
 		return err
 	}
-	objs, err := cfg.Objects(ctx)
+	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
-	h, err := query.New(query.Deps{Store: store, Objects: objs, ModelDir: cfg.ModelDir})
+	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
-	if err := h.ModelError(); err != nil {
-		log.Warn("model card unavailable", "err", err)
+	h, err := query.New(query.Deps{Images: images, Objects: objs, Model: model, Log: log})
+	if err != nil {
+		return err
 	}
 	lambda.Start(h.Handle)
 	return nil

@@ -1,44 +1,47 @@
 // Command upload is the Lambda function behind POST /api/uploads: it hands
 // out presigned POSTs into the images bucket. The handler is in package
-// upload.
+// upload; this main only wires its dependencies.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/veglens/veglens/functions/upload/upload"
+	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/config"
+	"github.com/veglens/veglens/shared/objects"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "upload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	cfg, err := config.FromEnv(os.Getenv)
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	cfg.Logger("upload")
+	log := cfg.Logger(stderr, "upload")
 	if err := cfg.Require("IMAGES_BUCKET"); err != nil {
 		return err
 	}
-	store, err := cfg.Store(ctx)
+	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
-	objs, err := cfg.Objects(ctx)
+	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
-	h, err := upload.New(upload.Deps{Store: store, Objects: objs, Expiry: cfg.UploadExpiry})
+	h, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: cfg.UploadExpiry, Log: log})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ import (
 
 	"github.com/veglens/veglens/functions/migrate/migration"
 	"github.com/veglens/veglens/infra/services/servicestest"
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 )
 
 // fakeLambdaRuntime is the Lambda Runtime API a bootstrap binary polls: it
@@ -132,7 +132,7 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds four Lambda binaries")
 	}
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	build := t.TempDir()
 	for _, target := range []string{"UploadFunction", "ClassifyFunction", "QueryFunction", "MigrateFunction", "ModelLayer"} {
 		out, err := exec.Command("make", "-C", root, "--no-print-directory", "build-"+target, "ARTIFACTS_DIR="+filepath.Join(build, target)).CombinedOutput()

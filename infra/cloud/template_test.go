@@ -20,11 +20,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"gopkg.in/yaml.v3"
 
-	"github.com/veglens/veglens/functions/classify/classify"
 	"github.com/veglens/veglens/functions/migrate/migration"
-	"github.com/veglens/veglens/functions/upload/upload"
+	"github.com/veglens/veglens/shared/api"
 	"github.com/veglens/veglens/shared/metrics"
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // functions maps each function of template.yaml to its folder under
@@ -116,7 +116,7 @@ func loadYAML(t *testing.T, path string) node {
 
 func loadTemplate(t *testing.T) node {
 	t.Helper()
-	return loadYAML(t, filepath.Join(sourcetree.Path(t), "template.yaml"))
+	return loadYAML(t, filepath.Join(sourcetreetest.Path(t), "template.yaml"))
 }
 
 // resourcesOfType returns the logical ids of resources of one type.
@@ -220,9 +220,8 @@ func configFields(t *testing.T, root string) map[string]string {
 func neededEnv(t *testing.T, root, dir string, fields map[string]string) []string {
 	t.Helper()
 	methods := map[string][]string{
-		"Store":      {"DATABASE_SECRET_ARN"}, // DATABASE_URL locally; the secret in AWS
+		"Connect":    {"DATABASE_SECRET_ARN"}, // DATABASE_URL locally; the secret in AWS
 		"ResolveURL": {"DATABASE_SECRET_ARN"},
-		"Objects":    {"IMAGES_BUCKET"},
 	}
 	need := map[string]bool{}
 	err := filepath.WalkDir(filepath.Join(root, "functions", dir), func(path string, d os.DirEntry, err error) error {
@@ -274,7 +273,7 @@ func neededEnv(t *testing.T, root, dir string, fields map[string]string) []strin
 // from a main package that exists; the layer's target fills /opt/lib and
 // /opt/model where classify looks.
 func TestTemplate_FunctionsBuildFromTheirPackages(t *testing.T) {
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	tpl := loadTemplate(t)
 
 	var listed []string
@@ -370,7 +369,7 @@ func TestTemplate_FunctionsBuildFromTheirPackages(t *testing.T) {
 // gets a local-only variable, and the template sets nothing a function
 // ignores.
 func TestTemplate_FunctionEnvironment(t *testing.T) {
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	tpl := loadTemplate(t)
 	fields := configFields(t, root)
 	globals := map[string]bool{}
@@ -446,7 +445,7 @@ func TestTemplate_S3EventsMatchObjectKeys(t *testing.T) {
 		}
 	}
 	sort.Strings(prefixes)
-	want := []string{classify.DatasetPrefix, classify.UploadPrefix}
+	want := []string{veglens.DatasetPrefix, veglens.UploadPrefix}
 	sort.Strings(want)
 	if !slices.Equal(prefixes, want) {
 		t.Errorf("classify is notified for %q, its handler labels %q", prefixes, want)
@@ -457,10 +456,10 @@ func TestTemplate_S3EventsMatchObjectKeys(t *testing.T) {
 		key    string
 		notify bool
 	}{
-		{"key the upload function generates", upload.KeyPrefix + "0b7e3f6a-6d1c-4a59-9a43-2f5e8f1f7c11.jpg", true},
-		{"gallery image", classify.DatasetPrefix + "Tomato/0042.jpg", true},
-		{"thumbnail of an upload", classify.ThumbnailPrefix + upload.KeyPrefix + "0b7e3f6a.jpg", false},
-		{"thumbnail of a gallery image", classify.ThumbnailPrefix + classify.DatasetPrefix + "Tomato/0042.jpg", false},
+		{"key the upload function generates", veglens.UploadKey("0b7e3f6a-6d1c-4a59-9a43-2f5e8f1f7c11", "jpg"), true},
+		{"gallery image", veglens.DatasetKey("Tomato", "0042.jpg"), true},
+		{"thumbnail of an upload", veglens.ThumbnailKey(veglens.UploadKey("0b7e3f6a-6d1c-4a59-9a43-2f5e8f1f7c11", "png")), false},
+		{"thumbnail of a gallery image", veglens.ThumbnailKey(veglens.DatasetKey("Tomato", "0042.jpg")), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -477,22 +476,23 @@ func TestTemplate_S3EventsMatchObjectKeys(t *testing.T) {
 			expiring[r.get("Prefix").str()] = true
 		}
 	}
-	for _, p := range []string{upload.KeyPrefix, classify.ThumbnailPrefix + upload.KeyPrefix} {
+	for _, p := range []string{veglens.UploadPrefix, veglens.ThumbnailPrefix + veglens.UploadPrefix} {
 		if !expiring[p] {
 			t.Errorf("no lifecycle rule expires %s", p)
 		}
 	}
 	for p := range expiring {
-		if p == "" || strings.HasPrefix(classify.DatasetPrefix, p) || strings.HasPrefix(classify.ThumbnailPrefix+classify.DatasetPrefix, p) {
+		if p == "" || strings.HasPrefix(veglens.DatasetPrefix, p) || strings.HasPrefix(veglens.ThumbnailPrefix+veglens.DatasetPrefix, p) {
 			t.Errorf("lifecycle rule with prefix %q would delete the gallery", p)
 		}
 	}
 }
 
 // The HTTP API routes every operation of the OpenAPI description (CloudFront
-// forwards /api/* as it is), uploads to the upload function.
+// forwards /api/* as it is), uploads to the upload function, exactly as
+// api.Routes does.
 func TestTemplate_RoutesMatchOpenAPI(t *testing.T) {
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	tpl := loadTemplate(t)
 	spec := loadYAML(t, filepath.Join(root, "shared", "api", "openapi.yaml"))
 
@@ -537,6 +537,22 @@ func TestTemplate_RoutesMatchOpenAPI(t *testing.T) {
 	if routed["POST /api/uploads"] != "upload" {
 		t.Errorf("POST /api/uploads goes to %q, want the upload function", routed["POST /api/uploads"])
 	}
+	// api.Routes, which the local gateway serves, is the same table: the
+	// same routes, each to the same function.
+	table := map[string]string{}
+	for _, r := range api.Routes {
+		table[r.Key] = r.Function
+	}
+	for route, fn := range routed {
+		if table[route] != fn {
+			t.Errorf("the template routes %s to %q, api.Routes to %q", route, fn, table[route])
+		}
+	}
+	for route, fn := range table {
+		if _, ok := routed[route]; !ok {
+			t.Errorf("api.Routes sends %s to %q, the template does not route it", route, fn)
+		}
+	}
 	if tpl.get("Resources", "SiteDistribution", "Properties", "DistributionConfig", "CacheBehaviors").items()[0].get("PathPattern").str() != "/api/*" {
 		t.Error("CloudFront's first cache behaviour is not /api/*")
 	}
@@ -545,7 +561,7 @@ func TestTemplate_RoutesMatchOpenAPI(t *testing.T) {
 // The alarms and dashboard watch metrics the functions really emit, in the
 // namespace and dimension shared/metrics writes.
 func TestTemplate_MetricsMatchEmitted(t *testing.T) {
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	tpl := loadTemplate(t)
 
 	// Metric names the functions emit: metrics.Metric{Name: "..."} literals.
@@ -632,7 +648,7 @@ func TestTemplate_MetricsMatchEmitted(t *testing.T) {
 // events of their function's type and address what the template routes and
 // notifies; every function has at least one.
 func TestEvents_MatchTemplate(t *testing.T) {
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	tpl := loadTemplate(t)
 	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	if err != nil || len(files) == 0 {
@@ -687,7 +703,7 @@ func TestEvents_MatchTemplate(t *testing.T) {
 					if err != nil {
 						t.Fatalf("key %q is not URL-encoded properly: %v", r.S3.Object.Key, err)
 					}
-					if !strings.HasPrefix(key, classify.UploadPrefix) && !strings.HasPrefix(key, classify.DatasetPrefix) {
+					if !strings.HasPrefix(key, veglens.UploadPrefix) && !strings.HasPrefix(key, veglens.DatasetPrefix) {
 						t.Errorf("key %q is outside the prefixes classify is notified for", key)
 					}
 					if !strings.HasPrefix(r.EventName, "ObjectCreated:") {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 )
 
 // BenchmarkStack_IngestGallery measures the whole local pipeline: the
@@ -20,8 +20,7 @@ import (
 //	go test -run '^$' -bench IngestGallery -benchtime 2x ./infra/local
 func BenchmarkStack_IngestGallery(b *testing.B) {
 	st := startStack(b)
-	root, _ := sourcetree.Root()
-	gallery := filepath.Join(root, "infra", "gallery")
+	gallery := sourcetreetest.Path(b, "infra", "gallery")
 	ctx := context.Background()
 
 	var images int
@@ -58,7 +57,7 @@ func BenchmarkStack_IngestGallery(b *testing.B) {
 	}
 	b.ReportMetric(float64(images)/seconds, "images/s")
 	var p50, p99 float64
-	if err := st.DB.QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms),
+	if err := st.Catalog.Pool().QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms),
 		percentile_cont(0.99) WITHIN GROUP (ORDER BY total_ms) FROM images WHERE status = 'done'`).Scan(&p50, &p99); err != nil {
 		b.Fatal(err)
 	}

@@ -3,63 +3,105 @@ package local
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
+	"log/slog"
+	"time"
 
 	"github.com/veglens/veglens/functions/classify/classify"
 	"github.com/veglens/veglens/functions/query/query"
 	"github.com/veglens/veglens/functions/upload/upload"
-	"github.com/veglens/veglens/shared/config"
+	"github.com/veglens/veglens/infra/local/gateway"
+	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 	"github.com/veglens/veglens/shared/vision"
 )
 
-// LambdaFunctions builds the same handlers the Lambda mains build, from the
-// same configuration, once per process (the model is loaded once). metrics
-// receives the classify function's embedded-metric-format records (stdout
-// in Lambda; a log file locally).
-func LambdaFunctions(metrics io.Writer) FunctionsFactory {
-	return func(ctx context.Context, env Env) (Functions, error) {
-		vars := env.Vars()
-		cfg, err := config.FromEnv(func(k string) string {
-			if v, ok := vars[k]; ok {
-				return v
-			}
-			return os.Getenv(k)
-		})
-		if err != nil {
-			return Functions{}, err
-		}
-		store, err := cfg.Store(ctx)
-		if err != nil {
-			return Functions{}, err
-		}
-		objs, err := cfg.Objects(ctx)
-		if err != nil {
-			store.Close()
-			return Functions{}, err
-		}
-		model, err := vision.LoadModel(cfg.ModelDir, vision.ModelOptions{LibraryPath: cfg.ORTLib})
-		if err != nil {
-			store.Close()
-			return Functions{}, fmt.Errorf("load model: %w", err)
-		}
-		closeAll := func() error {
-			store.Close()
-			return model.Close()
-		}
-		up, err := upload.New(upload.Deps{Store: store, Objects: objs, Expiry: cfg.UploadExpiry})
-		if err != nil {
-			return Functions{}, errors.Join(err, closeAll())
-		}
-		cl, err := classify.New(classify.Deps{Store: store, Objects: objs, Model: model, Metrics: metrics})
-		if err != nil {
-			return Functions{}, errors.Join(err, closeAll())
-		}
-		q, err := query.New(query.Deps{Store: store, Objects: objs, ModelDir: cfg.ModelDir})
-		if err != nil {
-			return Functions{}, errors.Join(err, closeAll())
-		}
-		return Functions{Upload: up.Handle, Query: q.Handle, Classify: cl.Handle, Close: closeAll}, nil
+// Settings is everything the functions are built with, given explicitly:
+// what the Lambda functions read from their environment in the cloud.
+type Settings struct {
+	// DatabaseURL is the catalog's PostgreSQL (DATABASE_URL).
+	DatabaseURL string
+	// Objects reaches the images bucket: IMAGES_BUCKET, S3_ENDPOINT (MinIO
+	// itself), S3_PUBLIC_ENDPOINT (the gateway, for browsers) and MinIO's
+	// region and keys.
+	Objects objects.Config
+	// ModelDir holds veglens.onnx, model.json and metrics.json (MODEL_DIR).
+	ModelDir string
+	// ORTLib is the ONNX Runtime shared library (ORT_LIB).
+	ORTLib string
+	// UploadExpiry is the lifetime of presigned uploads (UPLOAD_EXPIRY); 0
+	// is the upload function's default.
+	UploadExpiry time.Duration
+	// Metrics receives the classify function's embedded-metric-format
+	// records (stdout in Lambda); nil discards them.
+	Metrics io.Writer
+	// Log receives the functions' logs, each line with the function's
+	// name; nil discards them.
+	Log *slog.Logger
+}
+
+// Functions are the Lambda handlers, built once per process like a warm
+// Lambda; Close releases what they hold (the model, the database pool).
+type Functions struct {
+	Handlers gateway.Functions
+	Close    func() error
+}
+
+// FunctionsFactory builds the handlers once the services are up.
+type FunctionsFactory func(ctx context.Context, s Settings) (Functions, error)
+
+// LambdaFunctions builds the handlers the Lambda mains build, from the same
+// settings: one catalog pool and one loaded model shared by the three.
+func LambdaFunctions(ctx context.Context, s Settings) (Functions, error) {
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	metrics := s.Metrics
+	if metrics == nil {
+		metrics = io.Discard
+	}
+	model, err := veglens.ReadModel(s.ModelDir)
+	if err != nil {
+		return Functions{}, err
+	}
+	images, err := catalog.Open(ctx, s.DatabaseURL)
+	if err != nil {
+		return Functions{}, err
+	}
+	objs, err := objects.New(ctx, s.Objects)
+	if err != nil {
+		images.Close()
+		return Functions{}, err
+	}
+	classifier, err := vision.LoadModel(s.ModelDir, vision.ModelOptions{LibraryPath: s.ORTLib})
+	if err != nil {
+		images.Close()
+		return Functions{}, err
+	}
+	closeAll := func() error {
+		images.Close()
+		return classifier.Close()
+	}
+	up, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: s.UploadExpiry, Log: log.With("function", api.FunctionUpload)})
+	if err != nil {
+		return Functions{}, errors.Join(err, closeAll())
+	}
+	cl, err := classify.New(classify.Deps{Images: images, Objects: objs, Classifier: classifier, Metrics: metrics, Log: log.With("function", "classify")})
+	if err != nil {
+		return Functions{}, errors.Join(err, closeAll())
+	}
+	q, err := query.New(query.Deps{Images: images, Objects: objs, Model: model, Log: log.With("function", api.FunctionQuery)})
+	if err != nil {
+		return Functions{}, errors.Join(err, closeAll())
+	}
+	return Functions{
+		Handlers: gateway.Functions{
+			HTTP:     map[string]gateway.HTTPFunc{api.FunctionUpload: up.Handle, api.FunctionQuery: q.Handle},
+			Classify: cl.Handle,
+		},
+		Close: closeAll,
+	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/veglens/veglens/infra/local"
+	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/api"
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // startStack runs the whole local stack — real PostgreSQL, MinIO, the
@@ -55,45 +58,37 @@ func stopStack(t testing.TB, st *local.Stack) {
 }
 
 // startStackAt starts a stack on the given state folder; the caller stops it.
+// Starting it leaves this process's environment as it was: the functions
+// are configured explicitly.
 func startStackAt(t testing.TB, state string) *local.Stack {
 	t.Helper()
-	root, err := sourcetree.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("ORT_LIB") == "" {
-		libs, _ := filepath.Glob(filepath.Join(root, ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
-		if len(libs) == 0 {
-			t.Fatal("ONNX Runtime library not found: set ORT_LIB or run `make ort` (make test sets it)")
-		}
-		t.Setenv("ORT_LIB", libs[len(libs)-1])
-	}
-	for _, k := range []string{"IMAGES_BUCKET", "DATABASE_URL", "MODEL_DIR", "S3_ENDPOINT", "S3_PUBLIC_ENDPOINT",
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
-		t.Setenv(k, os.Getenv(k)) // restored after the test; Start sets them
-	}
+	servicestest.NeedPostgres(t)
+	servicestest.NeedMinIO(t)
+	lib := servicestest.ORTLib(t)
+	environ := os.Environ()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st, err := local.Start(ctx, local.Config{
-		Addr:      "127.0.0.1:0",
-		StateDir:  state,
-		SiteDir:   filepath.Join(state, "site"),
-		ModelDir:  filepath.Join(root, "models"),
-		Functions: local.LambdaFunctions(io.Discard),
-		OpenAPI:   api.OpenAPI,
-		Fast:      true,
+		Addr:     "127.0.0.1:0",
+		StateDir: state,
+		SiteDir:  filepath.Join(state, "site"),
+		ModelDir: sourcetreetest.Path(t, "models"),
+		ORTLib:   lib,
+		Fast:     true,
 	})
 	if err != nil {
 		logs, _ := os.ReadFile(filepath.Join(state, "minio.log"))
 		t.Fatalf("start the local stack: %v\nminio log:\n%s", err, logs)
+	}
+	if after := os.Environ(); !slices.Equal(environ, after) {
+		t.Errorf("starting the stack changed the process environment:\nbefore %q\nafter  %q", environ, after)
 	}
 	return st
 }
 
 func galleryImage(t *testing.T, kind string) (string, []byte) {
 	t.Helper()
-	root, _ := sourcetree.Root()
-	files, _ := filepath.Glob(filepath.Join(root, "infra", "gallery", kind, "*.jpg"))
+	files, _ := filepath.Glob(sourcetreetest.Path(t, "infra", "gallery", kind, "*.jpg"))
 	if len(files) == 0 {
 		t.Fatalf("no gallery image of %s", kind)
 	}
@@ -258,6 +253,17 @@ func TestStack_UploadClassifyQuery(t *testing.T) {
 	if !found || page.Total < 1 {
 		t.Errorf("search kind=carrot: total %d, %d images, upload %s found=%v", page.Total, len(page.Images), up.ID, found)
 	}
+
+	// The API's description comes from the query function, as in the cloud.
+	resp, err := http.Get(st.URL + "/api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/yaml" || !bytes.Equal(desc, api.OpenAPI) {
+		t.Errorf("GET /api/openapi.yaml = %d %q (%d bytes), want the description", resp.StatusCode, resp.Header.Get("Content-Type"), len(desc))
+	}
 }
 
 // TestStack_StorageRefusesOversizeBody checks that the presigned POST itself
@@ -299,7 +305,7 @@ func TestStack_IngestTree(t *testing.T) {
 	}
 
 	var rows []struct{ key, status, trueKind, kind, reason string }
-	r, err := st.DB.Query(ctx, `SELECT object_key, status, coalesce(true_kind,''), coalesce(kind,''), coalesce(reason,'') FROM images ORDER BY object_key`)
+	r, err := st.Catalog.Pool().Query(ctx, `SELECT object_key, status, coalesce(true_kind,''), coalesce(kind,''), coalesce(reason,'') FROM images ORDER BY object_key`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +341,7 @@ func TestStack_IngestTree(t *testing.T) {
 	key := rows[0].key
 	_, photo := galleryImage(t, strings.Split(key, "/")[1])
 	if _, err := st.S3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(st.Env.Bucket), Key: aws.String(key), Body: bytes.NewReader(photo),
+		Bucket: aws.String(st.Settings.Objects.Bucket), Key: aws.String(key), Body: bytes.NewReader(photo),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +354,7 @@ func TestStack_IngestTree(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	var n int
-	if err := st.DB.QueryRow(ctx, `SELECT count(*) FROM images WHERE object_key = $1`, key).Scan(&n); err != nil || n != 1 {
+	if err := st.Catalog.Pool().QueryRow(ctx, `SELECT count(*) FROM images WHERE object_key = $1`, key).Scan(&n); err != nil || n != 1 {
 		t.Errorf("rows for %s after a duplicate event = %d (%v), want 1", key, n, err)
 	}
 
@@ -436,9 +442,9 @@ func TestStack_RestartKeepsDataAndEvents(t *testing.T) {
 	for _, kind := range []string{"Bean", "Radish", "Papaya"} {
 		name, photo := galleryImage(t, kind)
 		writeFile(t, filepath.Join(dir, kind, name), string(photo))
-		keys = append(keys, "dataset/"+kind+"/"+name)
+		keys = append(keys, veglens.DatasetKey(kind, name))
 		if _, err := st.S3.PutObject(context.Background(), &s3.PutObjectInput{
-			Bucket: aws.String(st.Env.Bucket), Key: aws.String(keys[len(keys)-1]), Body: bytes.NewReader(photo),
+			Bucket: aws.String(st.Settings.Objects.Bucket), Key: aws.String(keys[len(keys)-1]), Body: bytes.NewReader(photo),
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -452,7 +458,7 @@ func TestStack_RestartKeepsDataAndEvents(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var n int
-		if err := st.DB.QueryRow(ctx, `SELECT count(*) FROM images WHERE status = 'done' AND object_key = ANY($1)`, keys).Scan(&n); err != nil {
+		if err := st.Catalog.Pool().QueryRow(ctx, `SELECT count(*) FROM images WHERE status = 'done' AND object_key = ANY($1)`, keys).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == len(keys) {
@@ -466,5 +472,15 @@ func TestStack_RestartKeepsDataAndEvents(t *testing.T) {
 	sum, err := st.Ingest(ctx, dir, nil)
 	if err != nil || sum.Skipped != len(keys) || sum.Uploaded != 0 {
 		t.Errorf("ingest after restart = %s (%v), want all %d skipped", sum, err, len(keys))
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

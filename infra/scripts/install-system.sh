@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages veglens needs (Debian): PostgreSQL for the
-# catalog, Chromium for browser tests, python3-venv and curl for the API tests. Does nothing for what is already there.
+# catalog, Chromium for browser tests, python3-venv for the Python virtual environments
+# in .cache/ (model, API tests, cloud checks), curl for the API tests. Does nothing for what is already there.
 set -euo pipefail
 pkgs=()
 command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs+=(postgresql)
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
-# test-api: schemathesis in a virtual environment, readiness checks with curl.
+# Virtual environments (make deps-python, deps-api, deps-cloud); test-api's readiness checks use curl.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || pkgs+=(python3-venv)
 command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 if [ ${#pkgs[@]} -gt 0 ]; then

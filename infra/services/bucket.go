@@ -41,10 +41,23 @@ func DefaultNotify(webhookID string) []Notify {
 // configuration with one s3:ObjectCreated:* rule per entry of rules.
 // Running it again is harmless.
 func SetupBucket(ctx context.Context, client *s3.Client, bucket string, rules []Notify) error {
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	// A fresh MinIO can report itself ready and still answer "server not
+	// initialized" for a moment while it formats its drive under load:
+	// retry that answer for a while.
 	var apiErr smithy.APIError
-	if err != nil && !(errors.As(err, &apiErr) && (apiErr.ErrorCode() == "BucketAlreadyOwnedByYou" || apiErr.ErrorCode() == "BucketAlreadyExists")) {
-		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+		if err == nil || errors.As(err, &apiErr) && (apiErr.ErrorCode() == "BucketAlreadyOwnedByYou" || apiErr.ErrorCode() == "BucketAlreadyExists") {
+			break
+		}
+		if !(errors.As(err, &apiErr) && apiErr.ErrorCode() == "XMinioServerNotInitialized") || time.Now().After(deadline) {
+			return fmt.Errorf("create bucket %s: %w", bucket, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("create bucket %s: %w", bucket, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	cfg := &types.NotificationConfiguration{}
 	for _, r := range rules {

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vegnet import augment, data, metrics, net, train
+from conftest import gallery_kinds
+from vegnet import augment, config, data, metrics, train
 
 
 def test_confusion_and_per_class():
@@ -80,15 +81,55 @@ def test_missing_split_is_a_clear_error(tmp_path):
         data.list_split(str(tmp_path), "train")
 
 
-def test_missing_class_folder_is_a_clear_error(tmp_path):
-    for name in net.CLASSES[:-1]:
+def test_kinds_are_the_sorted_train_folders(tmp_path):
+    for name in ("Tomato", "Bean", "Bitter_Gourd", ".hidden"):
         os.makedirs(tmp_path / "train" / name)
+    (tmp_path / "train" / "notes.txt").write_text("not a class")
+    assert data.class_names(str(tmp_path)) == ["Bean", "Bitter_Gourd", "Tomato"]
+
+
+def test_samples_carry_label_and_kind(tmp_path):
+    for name in ("Carrot", "Bean"):
+        os.makedirs(tmp_path / "train" / name)
+        Image.new("RGB", (8, 8)).save(tmp_path / "train" / name / "a.jpg")
+    samples = data.list_split(str(tmp_path), "train")
+    assert [(s.label, s.class_name, os.path.basename(s.path)) for s in samples] == [
+        (0, "Bean", "a.jpg"), (1, "Carrot", "a.jpg")]
+
+
+def test_committed_labels_are_the_sorted_kinds():
+    """model.json's labels are what training on the real dataset's sorted folders wrote."""
+    labels = config.committed_labels()
+    assert labels == sorted(labels) == gallery_kinds()
+    assert len(labels) == 15
+
+
+def test_too_few_kinds_is_a_clear_error(tmp_path):
+    os.makedirs(tmp_path / "train" / "Bean")
+    with pytest.raises(data.DatasetError, match="at least 2 class folders, has 1"):
+        data.class_names(str(tmp_path))
+
+
+def test_missing_class_folder_is_a_clear_error(tmp_path):
+    kinds = gallery_kinds()
+    for name in kinds:
+        os.makedirs(tmp_path / "train" / name)
+    for name in kinds[:-1]:
+        os.makedirs(tmp_path / "validation" / name)
     with pytest.raises(data.DatasetError, match="lacks class folders: Tomato"):
-        data.list_split(str(tmp_path), "train")
+        data.list_split(str(tmp_path), "validation")
+
+
+def test_extra_class_folder_is_a_clear_error(tmp_path):
+    for split, kinds in (("train", ["Bean", "Carrot"]), ("validation", ["Bean", "Carrot", "Okra"])):
+        for name in kinds:
+            os.makedirs(tmp_path / split / name)
+    with pytest.raises(data.DatasetError, match="not kinds of the training data: Okra"):
+        data.list_split(str(tmp_path), "validation")
 
 
 def test_empty_class_folder_is_a_clear_error(tmp_path):
-    for name in net.CLASSES:
+    for name in gallery_kinds():
         os.makedirs(tmp_path / "train" / name)
     with pytest.raises(data.DatasetError, match="has no images"):
         data.list_split(str(tmp_path), "train")

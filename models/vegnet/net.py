@@ -1,4 +1,7 @@
-"""The network: an ImageNet-pretrained EfficientNet-Lite backbone with a 15-way head.
+"""The network: an ImageNet-pretrained EfficientNet-Lite backbone with one output per kind.
+
+The kinds are not listed here: training takes them from the data (data.class_names), and
+code without data from the committed model.json (config.committed_labels).
 
 The exported model takes plain RGB pixels (N, 224, 224, 3), values 0..255, and does the
 layout change and normalisation itself, so callers need no constants.
@@ -11,10 +14,8 @@ import torch
 from torch import nn
 from efficientnet_lite_pytorch import EfficientNet
 
-CLASSES = [
-    "Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum",
-    "Carrot", "Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato",
-]
+from .config import committed_labels
+
 IMAGE_SIZE = 224
 # EfficientNet-Lite was trained with inputs scaled as (x - 127) / 128 (TensorFlow recipe).
 PIXEL_MEAN = 127.0
@@ -37,13 +38,15 @@ def pretrained_weights_path(variant: str) -> str:
     return getattr(module, class_name).get_model_file_path()
 
 
-def build_backbone(variant: str = "lite0", num_classes: int = len(CLASSES),
+def build_backbone(variant: str = "lite0", num_classes: int | None = None,
                    pretrained: bool = True) -> EfficientNet:
     """EfficientNet-Lite with a fresh num_classes-way linear layer.
 
-    With pretrained=True every layer except the final linear one gets the ImageNet weights.
+    num_classes defaults to the number of labels of the committed model.json. With pretrained=True every layer except the final linear one gets the ImageNet weights.
     The input size is fixed at 224 (the exported contract), whatever the variant's default.
     """
+    if num_classes is None:
+        num_classes = len(committed_labels())
     net = EfficientNet.from_name(f"efficientnet-{variant}", num_classes=num_classes,
                                  image_size=IMAGE_SIZE)
     if pretrained:
@@ -110,9 +113,12 @@ class VegLens(nn.Module):
 
 
 def split_model(variant: str = "lite0", split: int = 11, pretrained: bool = True,
-                dropout: float = 0.2) -> tuple[Trunk, Tail]:
-    """Build the backbone and cut it into a frozen trunk and a trainable tail after block `split`."""
-    net = build_backbone(variant, pretrained=pretrained)
+                dropout: float = 0.2, num_classes: int | None = None) -> tuple[Trunk, Tail]:
+    """Build the backbone and cut it into a frozen trunk and a trainable tail after block `split`.
+
+    num_classes: outputs of the linear layer (default: as many as the committed model.json labels).
+    """
+    net = build_backbone(variant, num_classes=num_classes, pretrained=pretrained)
     if not 0 <= split <= len(net._blocks):
         raise ValueError(f"split {split} outside 0..{len(net._blocks)}")
     return Trunk(net, split), Tail(net, split, dropout)

@@ -22,43 +22,16 @@ import platform
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from . import card, data, export, features, fixture, metrics, net
+from .config import Config
 
 log = logging.getLogger("vegnet")
-
-MODELS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(MODELS_DIR)
-
-
-@dataclass
-class Config:
-    data: str
-    out: str = MODELS_DIR
-    cache: str = os.path.join(MODELS_DIR, "cache")
-    runs: str = os.path.join(MODELS_DIR, "runs")
-    fixture_dir: str | None = os.path.join(REPO_ROOT, "shared", "vision", "testdata", "parity")
-    variant: str = "lite0"
-    split: int = 15
-    views: tuple[str, ...] = ("light", "phone", "phone")
-    seed: int = 20261127
-    threads: int = 2
-    head_epochs: int = 15
-    head_lr: float = 2e-3
-    rounds: int = 9
-    lr: float = 3e-4
-    weight_decay: float = 1e-2
-    batch: int = 64
-    dropout: float = 0.2
-    max_refused: float = 0.01
-    limit_per_class: int = 0
-    latency_runs: int = 300
-    pretrained: bool = True
 
 
 def seed_everything(seed: int) -> None:
@@ -217,14 +190,18 @@ def run(cfg: Config) -> dict:
     seed_everything(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
 
-    train_s = limit(data.list_split(cfg.data, "train"), cfg.limit_per_class)
-    val_s = limit(data.list_split(cfg.data, "validation"), cfg.limit_per_class)
+    # The kinds are the class folders of the training data, sorted: that order is the model's output order.
+    classes = data.class_names(cfg.data)
+    train_s = limit(data.list_split(cfg.data, "train", classes), cfg.limit_per_class)
+    val_s = limit(data.list_split(cfg.data, "validation", classes), cfg.limit_per_class)
     train_y = np.array([s.label for s in train_s])
     val_y = np.array([s.label for s in val_s])
-    log.info("train %d images %s; validation %d images", len(train_s),
-             dict(zip(net.CLASSES, data.class_counts(train_s).tolist())), len(val_s))
+    counts = data.class_counts(train_s, len(classes)).tolist()
+    log.info("%d kinds; train %d images %s; validation %d images", len(classes), len(train_s),
+             dict(zip(classes, counts)), len(val_s))
 
-    trunk, tail = net.split_model(cfg.variant, cfg.split, pretrained=cfg.pretrained, dropout=cfg.dropout)
+    trunk, tail = net.split_model(cfg.variant, cfg.split, pretrained=cfg.pretrained, dropout=cfg.dropout,
+                                  num_classes=len(classes))
     for p in trunk.parameters():
         p.requires_grad_(False)
     os.makedirs(cfg.cache, exist_ok=True)
@@ -240,7 +217,7 @@ def run(cfg: Config) -> dict:
     finally:
         os.remove(trunk_onnx)
 
-    weights = class_weights(train_y, len(net.CLASSES))
+    weights = class_weights(train_y, len(classes))
     t0 = time.time()
     train_head(tail, train_views, train_y, weights, cfg, gen)
     tuned = fine_tune(tail, train_views, train_y, val_feats, val_y, weights, cfg, gen)
@@ -259,12 +236,12 @@ def run(cfg: Config) -> dict:
     scores = val_probs.max(1)
     threshold = metrics.refusal_threshold(scores, cfg.max_refused)
     version = export.file_version(onnx_path)
-    summary = metrics.summary(val_probs, val_y, net.CLASSES)
+    summary = metrics.summary(val_probs, val_y, classes)
     accepted = scores >= threshold
     result = {
         "model_version": version,
         "architecture": f"efficientnet-{cfg.variant}",
-        "labels": list(net.CLASSES),
+        "labels": list(classes),
         "validation": summary,
         "refusal": {
             "score": "max_probability", "threshold": threshold, "rule": "refused when score < threshold",
@@ -279,8 +256,8 @@ def run(cfg: Config) -> dict:
         "training": {
             "seed": cfg.seed, "numpy_seed": cfg.seed, "torch_seed": cfg.seed,
             "train_images": len(train_s), "validation_images": len(val_s),
-            "class_counts": dict(zip(net.CLASSES, data.class_counts(train_s).tolist())),
-            "class_weights": dict(zip(net.CLASSES, [round(float(w), 4) for w in weights])),
+            "class_counts": dict(zip(classes, counts)),
+            "class_weights": dict(zip(classes, [round(float(w), 4) for w in weights])),
             "views": list(cfg.views), "split_after_block": cfg.split,
             "trainable_parameters": net.parameter_count(tail),
             "selected_round": tuned["best_round"], "history": tuned["history"],
@@ -290,9 +267,9 @@ def run(cfg: Config) -> dict:
         },
     }
     export.write_json(os.path.join(cfg.out, "model.json"),
-                      export.model_json(onnx_path, result["architecture"], threshold))
+                      export.model_json(onnx_path, result["architecture"], threshold, classes))
     if cfg.fixture_dir:
-        fx = fixture.write(fixture.pick(val_s), onnx_path, version, cfg.fixture_dir)
+        fx = fixture.write(fixture.pick(val_s, classes), onnx_path, version, cfg.fixture_dir)
         log.info("parity fixture: %d images in %s", len(fx["images"]), cfg.fixture_dir)
     result["training"]["wall_seconds"] = round(time.time() - started, 1)
     export.write_json(os.path.join(cfg.out, "metrics.json"), result)

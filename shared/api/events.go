@@ -23,8 +23,8 @@ const MaxBodyBytes = 64 << 10
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
-		// Only a programming error gets here (an unencodable value).
-		slog.Error("encode response", "err", err)
+		// Only a programming error gets here (an unencodable value); the
+		// body carries the internal error.
 		status = http.StatusInternalServerError
 		body, _ = json.Marshal(errorBody{Error: *Internal(err)})
 	}
@@ -43,15 +43,15 @@ type errorBody struct {
 }
 
 // ErrorResponse turns err into the API's error body with the status its code
-// maps to. Internal and unavailable errors are logged with their cause; the
-// caller sees only the message meant for people.
-func ErrorResponse(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
+// maps to. Internal and unavailable errors are logged to log with their
+// cause; the caller sees only the message meant for people.
+func ErrorResponse(ctx context.Context, log *slog.Logger, err error) events.APIGatewayV2HTTPResponse {
 	e := AsError(err)
 	switch e.Code {
 	case CodeInternal, CodeUnavailable:
-		slog.ErrorContext(ctx, "request failed", "code", string(e.Code), "err", err)
+		log.ErrorContext(ctx, "request failed", "code", string(e.Code), "err", err)
 	default:
-		slog.DebugContext(ctx, "request refused", "code", string(e.Code), "parameter", e.Parameter, "message", e.Message)
+		log.DebugContext(ctx, "request refused", "code", string(e.Code), "parameter", e.Parameter, "message", e.Message)
 	}
 	return JSON(e.Code.Status(), errorBody{Error: *e})
 }

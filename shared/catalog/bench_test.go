@@ -14,6 +14,7 @@ import (
 
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 var benchKinds = []string{
@@ -49,7 +50,7 @@ func seedRows(b *testing.B, s *catalog.Store, n int) {
 		}
 	}
 	now := time.Now()
-	top, _ := json.Marshal([]catalog.Guess{{Kind: "Tomato", Probability: 0.9}, {Kind: "Bean", Probability: 0.05}, {Kind: "Carrot", Probability: 0.02}})
+	top, _ := json.Marshal([]veglens.Guess{{Kind: "Tomato", Probability: 0.9}, {Kind: "Bean", Probability: 0.05}, {Kind: "Carrot", Probability: 0.02}})
 	rows := make([][]any, 0, n)
 	for i := range n {
 		ki := rng.IntN(len(benchKinds))
@@ -127,15 +128,15 @@ func BenchmarkQuery(b *testing.B) {
 		name          string
 		kind, colour  bool
 		count         int
-		method        catalog.Method
-		palette       catalog.Palette
+		method        veglens.Method
+		palette       veglens.PaletteID
 		wantSomeTotal bool
 	}{
-		{"KindColour_count12", true, true, 12, catalog.MethodForeground, catalog.PaletteRGB, true},
-		{"KindColour_count100", true, true, 100, catalog.MethodForeground, catalog.PaletteRGB, true},
-		{"KindColour_reference_ryb", true, true, 12, catalog.MethodReference, catalog.PaletteRYB, true},
-		{"ColourOnly_count12", false, true, 12, catalog.MethodForeground, catalog.PaletteRGB, true},
-		{"KindOnly_count12", true, false, 12, catalog.MethodForeground, catalog.PaletteRGB, true},
+		{"KindColour_count12", true, true, 12, veglens.MethodForeground, veglens.PaletteRGB, true},
+		{"KindColour_count100", true, true, 100, veglens.MethodForeground, veglens.PaletteRGB, true},
+		{"KindColour_reference_ryb", true, true, 12, veglens.MethodReference, veglens.PaletteRYB, true},
+		{"ColourOnly_count12", false, true, 12, veglens.MethodForeground, veglens.PaletteRGB, true},
+		{"KindOnly_count12", true, false, 12, veglens.MethodForeground, veglens.PaletteRGB, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -145,7 +146,7 @@ func BenchmarkQuery(b *testing.B) {
 			found := 0
 			b.ResetTimer()
 			for b.Loop() {
-				q := catalog.Search{Method: tc.method, Palette: tc.palette, Count: tc.count}
+				q := veglens.Search{Method: tc.method, Palette: tc.palette, Count: tc.count}
 				if tc.kind {
 					q.Kind = benchKinds[rng.IntN(len(benchKinds))]
 				}

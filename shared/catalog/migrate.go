@@ -19,7 +19,10 @@ var migrations embed.FS
 // Migrate brings the database at url to the newest schema. It is safe to
 // call concurrently from several processes: a PostgreSQL advisory lock
 // serialises them, and applied migrations are skipped.
-func Migrate(ctx context.Context, url string) error {
+func Migrate(ctx context.Context, url string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return fmt.Errorf("migrate: parse database URL: %w", err)
@@ -47,7 +50,7 @@ func Migrate(ctx context.Context, url string) error {
 		return fmt.Errorf("migrate: %w", classify(err))
 	}
 	for _, r := range results {
-		slog.InfoContext(ctx, "migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+		log.InfoContext(ctx, "migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
 	return nil
 }

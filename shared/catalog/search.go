@@ -5,32 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/veglens/veglens/shared/veglens"
 )
-
-// Search selects public, labelled images. Empty Kind or Colour means any.
-type Search struct {
-	Kind    string // a label as the model names it
-	Colour  string // upper-case hex of a wheel colour
-	Method  Method
-	Palette Palette
-	Count   int // page size, 1..100
-}
-
-// Page is one page of search results and the number of matches in all.
-type Page struct {
-	Total  int
-	Images []Image
-}
-
-// MaxCount is the largest page a search returns.
-const MaxCount = 100
 
 // where builds the search's WHERE clause. The shapes it produces are the ones
 // the partial indexes in the migration are built for.
-func (q Search) where() (string, []any, error) {
+func where(q veglens.Search) (string, []any, error) {
 	col, err := colourColumn(q.Method, q.Palette)
 	if err != nil {
 		return "", nil, err
@@ -50,13 +32,13 @@ func (q Search) where() (string, []any, error) {
 
 // Search returns up to q.Count matching images, most confident first, and the
 // total number of matches, in one round trip.
-func (s *Store) Search(ctx context.Context, q Search) (Page, error) {
-	if q.Count < 1 || q.Count > MaxCount {
-		return Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, MaxCount)
+func (s *Store) Search(ctx context.Context, q veglens.Search) (veglens.Page, error) {
+	if q.Count < 1 || q.Count > veglens.MaxCount {
+		return veglens.Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, veglens.MaxCount)
 	}
-	where, args, err := q.where()
+	where, args, err := where(q)
 	if err != nil {
-		return Page{}, fmt.Errorf("search: %w", err)
+		return veglens.Page{}, fmt.Errorf("search: %w", err)
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT count(*) FROM images WHERE `+where, args...)
@@ -67,39 +49,33 @@ func (s *Store) Search(ctx context.Context, q Search) (Page, error) {
 		` ORDER BY confidence DESC, id LIMIT `+strconv.Itoa(q.Count)+`) ORDER BY confidence DESC, id`, args...)
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
-	var page Page
+	var page veglens.Page
 	if err := res.QueryRow().Scan(&page.Total); err != nil {
-		return Page{}, fmt.Errorf("search: count: %w", s.check(err))
+		return veglens.Page{}, fmt.Errorf("search: count: %w", s.check(err))
 	}
 	rows, err := res.Query()
 	if err != nil {
-		return Page{}, fmt.Errorf("search: %w", s.check(err))
+		return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
-	page.Images = make([]Image, 0, q.Count)
+	page.Images = make([]veglens.Image, 0, q.Count)
 	for rows.Next() {
 		im, err := scanImage(rows)
 		if err != nil {
 			rows.Close()
-			return Page{}, fmt.Errorf("search: %w", s.check(err))
+			return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 		}
 		page.Images = append(page.Images, im)
 	}
 	if err := rows.Err(); err != nil {
-		return Page{}, fmt.Errorf("search: %w", s.check(err))
+		return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
 	return page, nil
-}
-
-// ColourCount is how many public labelled images have a dominant colour.
-type ColourCount struct {
-	Hex   string
-	Count int
 }
 
 // ColourCounts counts public labelled images of a kind (any kind when empty)
 // per dominant colour for a method and palette, most frequent first. The
 // search uses it to offer alternatives when a combination has no images.
-func (s *Store) ColourCounts(ctx context.Context, kind string, m Method, p Palette) ([]ColourCount, error) {
+func (s *Store) ColourCounts(ctx context.Context, kind string, m veglens.Method, p veglens.PaletteID) ([]veglens.ColourCount, error) {
 	col, err := colourColumn(m, p)
 	if err != nil {
 		return nil, fmt.Errorf("colour counts: %w", err)
@@ -114,8 +90,8 @@ func (s *Store) ColourCounts(ctx context.Context, kind string, m Method, p Palet
 	if err != nil {
 		return nil, fmt.Errorf("colour counts: %w", s.check(err))
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
-		var c ColourCount
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (veglens.ColourCount, error) {
+		var c veglens.ColourCount
 		return c, r.Scan(&c.Hex, &c.Count)
 	})
 	if err != nil {
@@ -124,18 +100,10 @@ func (s *Store) ColourCounts(ctx context.Context, kind string, m Method, p Palet
 	return out, nil
 }
 
-// KindSummary is a kind's number of public labelled images and, when the
-// gallery has one, an example (its most confident correctly labelled image).
-type KindSummary struct {
-	Count        int
-	ExampleKey   string
-	ExampleThumb string
-}
-
 // Kinds summarises every kind that has public labelled images or gallery
 // examples, keyed by kind.
-func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
-	out := map[string]KindSummary{}
+func (s *Store) Kinds(ctx context.Context) (map[string]veglens.KindSummary, error) {
+	out := map[string]veglens.KindSummary{}
 	rows, err := s.pool.Query(ctx, `SELECT kind, count(*) FROM images WHERE searchable GROUP BY kind`)
 	if err != nil {
 		return nil, fmt.Errorf("kinds: %w", s.check(err))
@@ -143,7 +111,7 @@ func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
 	var kind string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
-		out[kind] = KindSummary{Count: n}
+		out[kind] = veglens.KindSummary{Count: n}
 		return nil
 	})
 	if err != nil {
@@ -169,32 +137,10 @@ func (s *Store) Kinds(ctx context.Context) (map[string]KindSummary, error) {
 	return out, nil
 }
 
-// Stats is the store's monitoring summary.
-type Stats struct {
-	Images, Done, Pending, Rejected, Refused int
-	Kinds                                    map[string]int // done, not refused, per predicted kind
-	ColoursRGB, ColoursRYB                   []ColourCount  // done, not refused, per foreground colour
-	Speed                                    Speed
-	Series                                   []SeriesPoint
-}
-
-// Speed holds percentiles of total labelling time over recent images.
-type Speed struct {
-	Samples       int
-	P50, P90, P99 *float64
-}
-
-// SeriesPoint is one minute of labelling.
-type SeriesPoint struct {
-	Start    time.Time
-	Images   int
-	P50, P99 *float64
-}
-
 // Stats counts images per status, kind and colour, and computes labelling
 // speed percentiles over the `recent` most recently labelled images and a
 // per-minute series over the hour ending at the latest one.
-func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
+func (s *Store) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 	if recent < 1 {
 		recent = 1000
 	}
@@ -224,14 +170,14 @@ func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
 
-	var st Stats
+	var st veglens.Stats
 	if err := res.QueryRow().Scan(&st.Images, &st.Done, &st.Pending, &st.Rejected, &st.Refused); err != nil {
-		return Stats{}, fmt.Errorf("stats: counts: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: counts: %w", s.check(err))
 	}
 	st.Kinds = map[string]int{}
 	rows, err := res.Query()
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
 	}
 	var kind *string
 	var n int
@@ -241,35 +187,35 @@ func (s *Store) Stats(ctx context.Context, recent int) (Stats, error) {
 		}
 		return nil
 	}); err != nil {
-		return Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: kinds: %w", s.check(err))
 	}
-	for _, dst := range []*[]ColourCount{&st.ColoursRGB, &st.ColoursRYB} {
+	for _, dst := range []*[]veglens.ColourCount{&st.ColoursRGB, &st.ColoursRYB} {
 		rows, err := res.Query()
 		if err != nil {
-			return Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
+			return veglens.Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
 		}
-		cc, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ColourCount, error) {
-			var c ColourCount
+		cc, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (veglens.ColourCount, error) {
+			var c veglens.ColourCount
 			return c, r.Scan(&c.Hex, &c.Count)
 		})
 		if err != nil {
-			return Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
+			return veglens.Stats{}, fmt.Errorf("stats: colours: %w", s.check(err))
 		}
 		*dst = cc
 	}
 	if err := res.QueryRow().Scan(&st.Speed.Samples, &st.Speed.P50, &st.Speed.P90, &st.Speed.P99); err != nil {
-		return Stats{}, fmt.Errorf("stats: speed: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: speed: %w", s.check(err))
 	}
 	rows, err = res.Query()
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
 	}
-	st.Series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (SeriesPoint, error) {
-		var p SeriesPoint
+	st.Series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (veglens.SeriesPoint, error) {
+		var p veglens.SeriesPoint
 		return p, r.Scan(&p.Start, &p.Images, &p.P50, &p.P99)
 	})
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
+		return veglens.Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
 	}
 	return st, nil
 }

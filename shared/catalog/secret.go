@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
@@ -111,4 +112,23 @@ func URLFromSecret(text string) (string, error) {
 		RawQuery: "sslmode=require",
 	}
 	return u.String(), nil
+}
+
+// Connect resolves the database URL through getenv as ResolveURL does
+// (creating a Secrets Manager client from the default AWS configuration only
+// when DATABASE_URL is unset) and opens the store.
+func Connect(ctx context.Context, getenv func(string) string) (*Store, error) {
+	var sm SecretsGetter
+	if strings.TrimSpace(getenv("DATABASE_URL")) == "" {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("database: load AWS configuration: %w", err)
+		}
+		sm = secretsmanager.NewFromConfig(awsCfg)
+	}
+	url, err := ResolveURL(ctx, getenv, sm)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, url)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // Store reads and writes image rows through a connection pool.
@@ -62,10 +63,10 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // classify marks errors that mean "the database is not reachable right now"
-// with ErrUnavailable, so callers can retry (or tell the client to) rather
+// with veglens.ErrUnavailable, so callers can retry (or tell the client to) rather
 // than treat them as bugs.
 func classify(err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) {
+	if err == nil || errors.Is(err, veglens.ErrUnavailable) {
 		return err
 	}
 	var pgErr *pgconn.PgError
@@ -73,7 +74,7 @@ func classify(err error) error {
 		// Class 08: connection exception; 57P0x: shutting down, crashed,
 		// cannot connect now; 53300: too many connections.
 		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300" {
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return fmt.Errorf("%w: %w", veglens.ErrUnavailable, err)
 		}
 		return err
 	}
@@ -82,7 +83,7 @@ func classify(err error) error {
 	if errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "conn closed") ||
 		strings.Contains(err.Error(), "unexpected EOF") {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", veglens.ErrUnavailable, err)
 	}
 	return err
 }
@@ -92,24 +93,16 @@ func classify(err error) error {
 // (typically the redelivered event) should not trip over them one by one.
 func (s *Store) check(err error) error {
 	err = classify(err)
-	if errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, veglens.ErrUnavailable) {
 		s.pool.Reset()
 	}
 	return err
 }
 
-// NewPending describes an upload about to happen.
-type NewPending struct {
-	ID     string
-	Bucket string
-	Key    string
-	Listed bool
-}
-
 // CreatePending records an upload before its object exists, so its id
 // answers "pending" straight away. A row that already exists for the key is
 // left as it is.
-func (s *Store) CreatePending(ctx context.Context, p NewPending) error {
+func (s *Store) CreatePending(ctx context.Context, p veglens.NewPending) error {
 	if _, err := uuid.Parse(p.ID); err != nil {
 		return fmt.Errorf("create pending image: id %q is not a UUID", p.ID)
 	}
@@ -130,11 +123,11 @@ func (s *Store) CreatePending(ctx context.Context, p NewPending) error {
 // update it in place, keeping its id, creation time, source and listing.
 // Duplicate and concurrent deliveries of the same object therefore leave one
 // row and no error. It returns the row's id.
-func (s *Store) Upsert(ctx context.Context, im Image) (string, error) {
-	if im.Status != StatusDone && im.Status != StatusRejected {
+func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
+	if im.Status != veglens.StatusDone && im.Status != veglens.StatusRejected {
 		return "", fmt.Errorf("upsert %s: status must be done or rejected, not %q", im.Key, im.Status)
 	}
-	if im.Source != SourceUpload && im.Source != SourceDataset {
+	if im.Source != veglens.SourceUpload && im.Source != veglens.SourceDataset {
 		return "", fmt.Errorf("upsert %s: unknown source %q", im.Key, im.Source)
 	}
 	if _, err := uuid.Parse(im.ID); err != nil {
@@ -142,7 +135,7 @@ func (s *Store) Upsert(ctx context.Context, im Image) (string, error) {
 	}
 	top := im.Top
 	if top == nil {
-		top = []Guess{}
+		top = []veglens.Guess{}
 	}
 	topJSON, err := json.Marshal(top)
 	if err != nil {
@@ -154,12 +147,12 @@ func (s *Store) Upsert(ctx context.Context, im Image) (string, error) {
 		if coloursJSON, err = json.Marshal(im.Colours); err != nil {
 			return "", fmt.Errorf("upsert %s: encode colours: %w", im.Key, err)
 		}
-		fgRGB = nonEmpty(im.Colours.Dominant(MethodForeground, PaletteRGB))
-		fgRYB = nonEmpty(im.Colours.Dominant(MethodForeground, PaletteRYB))
-		refRGB = nonEmpty(im.Colours.Dominant(MethodReference, PaletteRGB))
-		refRYB = nonEmpty(im.Colours.Dominant(MethodReference, PaletteRYB))
+		fgRGB = nonEmpty(im.Colours.Dominant(veglens.MethodForeground, veglens.PaletteRGB).Hex)
+		fgRYB = nonEmpty(im.Colours.Dominant(veglens.MethodForeground, veglens.PaletteRYB).Hex)
+		refRGB = nonEmpty(im.Colours.Dominant(veglens.MethodReference, veglens.PaletteRGB).Hex)
+		refRYB = nonEmpty(im.Colours.Dominant(veglens.MethodReference, veglens.PaletteRYB).Hex)
 	}
-	var t Timings
+	var t veglens.Timings
 	hasTimings := im.Timings != nil
 	if hasTimings {
 		t = *im.Timings
@@ -235,9 +228,9 @@ const imageColumns = `id::text, bucket, object_key, source, listed, status, reas
 	confidence, refused, score, top, colours, width, height, thumbnail_key,
 	fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, created_at, updated_at`
 
-func scanImage(row pgx.Row) (Image, error) {
+func scanImage(row pgx.Row) (veglens.Image, error) {
 	var (
-		im                                       Image
+		im                                       veglens.Image
 		source, status                           string
 		reason, etag, trueKind, kind, thumb, ver *string
 		confidence, score                        *float64
@@ -249,9 +242,9 @@ func scanImage(row pgx.Row) (Image, error) {
 		&confidence, &im.Refused, &score, &top, &colours, &width, &height, &thumb,
 		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt)
 	if err != nil {
-		return Image{}, err
+		return veglens.Image{}, err
 	}
-	im.Source, im.Status = Source(source), Status(status)
+	im.Source, im.Status = veglens.Source(source), veglens.Status(status)
 	im.Reason, im.ETag, im.TrueKind, im.Kind, im.ThumbnailKey, im.ModelVersion = deref(reason), deref(etag), deref(trueKind), deref(kind), deref(thumb), deref(ver)
 	if confidence != nil {
 		im.Confidence = *confidence
@@ -265,20 +258,20 @@ func scanImage(row pgx.Row) (Image, error) {
 	if height != nil {
 		im.Height = *height
 	}
-	im.Top = []Guess{}
+	im.Top = []veglens.Guess{}
 	if len(top) > 0 {
 		if err := json.Unmarshal(top, &im.Top); err != nil {
-			return Image{}, fmt.Errorf("decode top of %s: %w", im.ID, err)
+			return veglens.Image{}, fmt.Errorf("decode top of %s: %w", im.ID, err)
 		}
 	}
 	if len(colours) > 0 {
-		im.Colours = new(Colours)
+		im.Colours = new(veglens.Colours)
 		if err := json.Unmarshal(colours, im.Colours); err != nil {
-			return Image{}, fmt.Errorf("decode colours of %s: %w", im.ID, err)
+			return veglens.Image{}, fmt.Errorf("decode colours of %s: %w", im.ID, err)
 		}
 	}
 	if total != nil {
-		im.Timings = &Timings{FetchMs: f(fetch), DecodeMs: f(decode), InferenceMs: f(infer), ColourMs: f(colour), TotalMs: *total}
+		im.Timings = &veglens.Timings{FetchMs: f(fetch), DecodeMs: f(decode), InferenceMs: f(infer), ColourMs: f(colour), TotalMs: *total}
 	}
 	return im, nil
 }
@@ -297,30 +290,30 @@ func f(p *float64) float64 {
 	return *p
 }
 
-// Get returns the image with the given id, or ErrNotFound (also for ids that
+// Get returns the image with the given id, or veglens.ErrNotFound (also for ids that
 // are not UUIDs).
-func (s *Store) Get(ctx context.Context, id string) (Image, error) {
+func (s *Store) Get(ctx context.Context, id string) (veglens.Image, error) {
 	if _, err := uuid.Parse(id); err != nil {
-		return Image{}, ErrNotFound
+		return veglens.Image{}, veglens.ErrNotFound
 	}
 	im, err := scanImage(s.pool.QueryRow(ctx, `SELECT `+imageColumns+` FROM images WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Image{}, ErrNotFound
+		return veglens.Image{}, veglens.ErrNotFound
 	}
 	if err != nil {
-		return Image{}, fmt.Errorf("get image %s: %w", id, s.check(err))
+		return veglens.Image{}, fmt.Errorf("get image %s: %w", id, s.check(err))
 	}
 	return im, nil
 }
 
-// GetByKey returns the image stored under an object key, or ErrNotFound.
-func (s *Store) GetByKey(ctx context.Context, key string) (Image, error) {
+// GetByKey returns the image stored under an object key, or veglens.ErrNotFound.
+func (s *Store) GetByKey(ctx context.Context, key string) (veglens.Image, error) {
 	im, err := scanImage(s.pool.QueryRow(ctx, `SELECT `+imageColumns+` FROM images WHERE object_key = $1`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Image{}, ErrNotFound
+		return veglens.Image{}, veglens.ErrNotFound
 	}
 	if err != nil {
-		return Image{}, fmt.Errorf("get image by key %s: %w", key, s.check(err))
+		return veglens.Image{}, fmt.Errorf("get image by key %s: %w", key, s.check(err))
 	}
 	return im, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 var dbSeq atomic.Int64
@@ -46,7 +47,7 @@ func openStore(t testing.TB, pg *services.Postgres) *catalog.Store {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := freshDatabase(t, pg)
-	if err := catalog.Migrate(ctx, dbURL); err != nil {
+	if err := catalog.Migrate(ctx, dbURL, nil); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	s, err := catalog.Open(ctx, dbURL)
@@ -57,24 +58,24 @@ func openStore(t testing.TB, pg *services.Postgres) *catalog.Store {
 	return s
 }
 
-func colours(fgRGB, fgRYB, refRGB, refRYB string) *catalog.Colours {
-	pr := func(hex string) catalog.PaletteResult {
-		return catalog.PaletteResult{Dominant: catalog.ColourRef{Name: "c" + hex, Hex: hex},
-			Shares: []catalog.ColourShare{{Name: "c" + hex, Hex: hex, Share: 1}}}
+func colours(fgRGB, fgRYB, refRGB, refRYB string) *veglens.Colours {
+	pr := func(hex string) veglens.PaletteResult {
+		return veglens.PaletteResult{Dominant: veglens.Colour{Name: "c" + hex, Hex: hex},
+			Shares: []veglens.ColourShare{{Name: "c" + hex, Hex: hex, Share: 1}}}
 	}
-	return &catalog.Colours{
-		Foreground: catalog.MethodColours{RGB: pr(fgRGB), RYB: pr(fgRYB)},
-		Reference:  catalog.MethodColours{RGB: pr(refRGB), RYB: pr(refRYB)},
+	return &veglens.Colours{
+		Foreground: veglens.MethodColours{RGB: pr(fgRGB), RYB: pr(fgRYB)},
+		Reference:  veglens.MethodColours{RGB: pr(refRGB), RYB: pr(refRYB)},
 	}
 }
 
-func done(key string, src catalog.Source, kind string, conf float64, c *catalog.Colours) catalog.Image {
-	return catalog.Image{
-		Bucket: "images", Key: key, Source: src, Status: catalog.StatusDone, ETag: "e-" + key,
+func done(key string, src veglens.Source, kind string, conf float64, c *veglens.Colours) veglens.Image {
+	return veglens.Image{
+		Bucket: "images", Key: key, Source: src, Status: veglens.StatusDone, ETag: "e-" + key,
 		Kind: kind, Confidence: conf, Score: conf,
-		Top:     []catalog.Guess{{Kind: kind, Probability: conf}, {Kind: "Bean", Probability: (1 - conf) / 2}},
+		Top:     []veglens.Guess{{Kind: kind, Probability: conf}, {Kind: "Bean", Probability: (1 - conf) / 2}},
 		Colours: c, Width: 640, Height: 480, ModelVersion: "abc123def456",
-		Timings: &catalog.Timings{FetchMs: 1, DecodeMs: 2, InferenceMs: 3, ColourMs: 4, TotalMs: 10},
+		Timings: &veglens.Timings{FetchMs: 1, DecodeMs: 2, InferenceMs: 3, ColourMs: 4, TotalMs: 10},
 	}
 }
 
@@ -98,7 +99,7 @@ func TestStore(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
-			wg.Go(func() { errs[i] = catalog.Migrate(ctx, dbURL) })
+			wg.Go(func() { errs[i] = catalog.Migrate(ctx, dbURL, nil) })
 		}
 		wg.Wait()
 		for i, err := range errs {
@@ -106,7 +107,7 @@ func TestStore(t *testing.T) {
 				t.Errorf("concurrent migrate %d: %v", i, err)
 			}
 		}
-		if err := catalog.Migrate(ctx, dbURL); err != nil {
+		if err := catalog.Migrate(ctx, dbURL, nil); err != nil {
 			t.Fatalf("migrate again: %v", err)
 		}
 	})
@@ -115,17 +116,17 @@ func TestStore(t *testing.T) {
 		s := openStore(t, pg)
 		id := uuid.NewString()
 		key := "uploads/" + id + ".jpg"
-		if err := s.CreatePending(ctx, catalog.NewPending{ID: id, Bucket: "images", Key: key, Listed: true}); err != nil {
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: "images", Key: key, Listed: true}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Get(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != catalog.StatusPending || !got.Listed || got.Source != catalog.SourceUpload || got.Colours != nil || got.Timings != nil {
+		if got.Status != veglens.StatusPending || !got.Listed || got.Source != veglens.SourceUpload || got.Colours != nil || got.Timings != nil {
 			t.Fatalf("pending row = %+v", got)
 		}
-		im := done(key, catalog.SourceUpload, "Tomato", 0.9, colours("#FF0000", "#FE2712", "#FF8000", "#FC600A"))
+		im := done(key, veglens.SourceUpload, "Tomato", 0.9, colours("#FF0000", "#FE2712", "#FF8000", "#FC600A"))
 		im.ID = uuid.NewString() // a different id must not replace the pending row's
 		gotID, err := s.Upsert(ctx, im)
 		if err != nil {
@@ -138,7 +139,7 @@ func TestStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != catalog.StatusDone || got.Kind != "Tomato" || !got.Listed || got.Colours == nil ||
+		if got.Status != veglens.StatusDone || got.Kind != "Tomato" || !got.Listed || got.Colours == nil ||
 			got.Colours.Foreground.RGB.Dominant.Hex != "#FF0000" || got.Timings == nil || got.Timings.TotalMs != 10 || len(got.Top) != 2 {
 			t.Errorf("labelled row = %+v", got)
 		}
@@ -149,7 +150,7 @@ func TestStore(t *testing.T) {
 
 	t.Run("DuplicateDeliveriesLeaveOneRow", func(t *testing.T) {
 		s := openStore(t, pg)
-		im := done("dataset/Tomato/0001.jpg", catalog.SourceDataset, "Tomato", 0.8, colours("#FF0000", "#FE2712", "#FF0000", "#FE2712"))
+		im := done("dataset/Tomato/0001.jpg", veglens.SourceDataset, "Tomato", 0.8, colours("#FF0000", "#FE2712", "#FF0000", "#FE2712"))
 		im.TrueKind = "Tomato"
 		id1, err := s.Upsert(ctx, im)
 		if err != nil {
@@ -177,14 +178,14 @@ func TestStore(t *testing.T) {
 		uploadID := uuid.NewString()
 		for _, tc := range []struct {
 			name string
-			im   catalog.Image
+			im   veglens.Image
 		}{
-			{"upload without pending row", func() catalog.Image {
-				im := done("uploads/"+uploadID+".png", catalog.SourceUpload, "Carrot", 0.7, colours("#FF8000", "#FB9902", "#FF8000", "#FB9902"))
+			{"upload without pending row", func() veglens.Image {
+				im := done("uploads/"+uploadID+".png", veglens.SourceUpload, "Carrot", 0.7, colours("#FF8000", "#FB9902", "#FF8000", "#FB9902"))
 				im.ID = uploadID
 				return im
 			}()},
-			{"dataset", done("dataset/Carrot/0042.jpg", catalog.SourceDataset, "Carrot", 0.7, colours("#FF8000", "#FB9902", "#FF8000", "#FB9902"))},
+			{"dataset", done("dataset/Carrot/0042.jpg", veglens.SourceDataset, "Carrot", 0.7, colours("#FF8000", "#FB9902", "#FF8000", "#FB9902"))},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var wg sync.WaitGroup
@@ -214,8 +215,8 @@ func TestStore(t *testing.T) {
 
 	t.Run("RejectedRowKeepsReason", func(t *testing.T) {
 		s := openStore(t, pg)
-		im := catalog.Image{Bucket: "images", Key: "uploads/" + uuid.NewString() + ".jpg", Source: catalog.SourceUpload,
-			Status: catalog.StatusRejected, Reason: "This file is not an image.", ModelVersion: "v"}
+		im := veglens.Image{Bucket: "images", Key: "uploads/" + uuid.NewString() + ".jpg", Source: veglens.SourceUpload,
+			Status: veglens.StatusRejected, Reason: "This file is not an image.", ModelVersion: "v"}
 		id, err := s.Upsert(ctx, im)
 		if err != nil {
 			t.Fatal(err)
@@ -224,16 +225,16 @@ func TestStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != catalog.StatusRejected || got.Reason != im.Reason || got.Kind != "" || got.Colours != nil {
+		if got.Status != veglens.StatusRejected || got.Reason != im.Reason || got.Kind != "" || got.Colours != nil {
 			t.Errorf("rejected row = %+v", got)
 		}
 	})
 
 	t.Run("UpsertRefusesIncompleteRecords", func(t *testing.T) {
 		s := openStore(t, pg)
-		for _, im := range []catalog.Image{
-			{Key: "uploads/x.jpg", Source: catalog.SourceUpload, Status: catalog.StatusPending},
-			{Key: "uploads/x.jpg", Source: "elsewhere", Status: catalog.StatusDone},
+		for _, im := range []veglens.Image{
+			{Key: "uploads/x.jpg", Source: veglens.SourceUpload, Status: veglens.StatusPending},
+			{Key: "uploads/x.jpg", Source: "elsewhere", Status: veglens.StatusDone},
 		} {
 			if _, err := s.Upsert(ctx, im); err == nil {
 				t.Errorf("Upsert(%+v) succeeded", im)
@@ -244,7 +245,7 @@ func TestStore(t *testing.T) {
 	t.Run("GetUnknownOrMalformedID", func(t *testing.T) {
 		s := openStore(t, pg)
 		for _, id := range []string{uuid.NewString(), "not-a-uuid", "", "'; DROP TABLE images; --"} {
-			if _, err := s.Get(ctx, id); !errors.Is(err, catalog.ErrNotFound) {
+			if _, err := s.Get(ctx, id); !errors.Is(err, veglens.ErrNotFound) {
 				t.Errorf("Get(%q) = %v, want ErrNotFound", id, err)
 			}
 		}
@@ -254,15 +255,15 @@ func TestStore(t *testing.T) {
 		s := openStore(t, pg)
 		red := colours("#FF0000", "#FE2712", "#FF8000", "#FC600A")
 		green := colours("#00FF00", "#66B032", "#80FF00", "#B2D732")
-		rows := []catalog.Image{
-			done("dataset/Tomato/1.jpg", catalog.SourceDataset, "Tomato", 0.95, red),
-			done("dataset/Tomato/2.jpg", catalog.SourceDataset, "Tomato", 0.75, red),
-			done("dataset/Tomato/3.jpg", catalog.SourceDataset, "Tomato", 0.85, green),
-			done("dataset/Capsicum/1.jpg", catalog.SourceDataset, "Capsicum", 0.9, green),
+		rows := []veglens.Image{
+			done("dataset/Tomato/1.jpg", veglens.SourceDataset, "Tomato", 0.95, red),
+			done("dataset/Tomato/2.jpg", veglens.SourceDataset, "Tomato", 0.75, red),
+			done("dataset/Tomato/3.jpg", veglens.SourceDataset, "Tomato", 0.85, green),
+			done("dataset/Capsicum/1.jpg", veglens.SourceDataset, "Capsicum", 0.9, green),
 		}
-		listed := done("uploads/"+uuid.NewString()+".jpg", catalog.SourceUpload, "Tomato", 0.99, red)
-		private := done("uploads/"+uuid.NewString()+".jpg", catalog.SourceUpload, "Tomato", 0.98, red)
-		refused := done("dataset/Tomato/4.jpg", catalog.SourceDataset, "Tomato", 0.3, red)
+		listed := done("uploads/"+uuid.NewString()+".jpg", veglens.SourceUpload, "Tomato", 0.99, red)
+		private := done("uploads/"+uuid.NewString()+".jpg", veglens.SourceUpload, "Tomato", 0.98, red)
+		refused := done("dataset/Tomato/4.jpg", veglens.SourceDataset, "Tomato", 0.3, red)
 		refused.Refused = true
 		for _, im := range append(rows, private, refused) {
 			if _, err := s.Upsert(ctx, im); err != nil {
@@ -270,10 +271,10 @@ func TestStore(t *testing.T) {
 			}
 		}
 		listedID := uuid.NewString()
-		if err := s.CreatePending(ctx, catalog.NewPending{ID: listedID, Bucket: "images", Key: listed.Key, Listed: true}); err != nil {
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: listedID, Bucket: "images", Key: listed.Key, Listed: true}); err != nil {
 			t.Fatal(err)
 		}
-		pendingListed := catalog.NewPending{ID: uuid.NewString(), Bucket: "images", Key: "uploads/" + uuid.NewString() + ".jpg", Listed: true}
+		pendingListed := veglens.NewPending{ID: uuid.NewString(), Bucket: "images", Key: "uploads/" + uuid.NewString() + ".jpg", Listed: true}
 		if err := s.CreatePending(ctx, pendingListed); err != nil {
 			t.Fatal(err)
 		}
@@ -283,21 +284,21 @@ func TestStore(t *testing.T) {
 
 		tests := []struct {
 			name      string
-			q         catalog.Search
+			q         veglens.Search
 			wantTotal int
 			wantKeys  []string
 		}{
-			{"red tomatoes, listed upload first", catalog.Search{Kind: "Tomato", Colour: "#FF0000", Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 10},
+			{"red tomatoes, listed upload first", veglens.Search{Kind: "Tomato", Colour: "#FF0000", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 10},
 				3, []string{listed.Key, "dataset/Tomato/1.jpg", "dataset/Tomato/2.jpg"}},
-			{"count limits the page, not the total", catalog.Search{Kind: "Tomato", Colour: "#FF0000", Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 1},
+			{"count limits the page, not the total", veglens.Search{Kind: "Tomato", Colour: "#FF0000", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 1},
 				3, []string{listed.Key}},
-			{"RYB column", catalog.Search{Kind: "Tomato", Colour: "#66B032", Method: catalog.MethodForeground, Palette: catalog.PaletteRYB, Count: 10},
+			{"RYB column", veglens.Search{Kind: "Tomato", Colour: "#66B032", Method: veglens.MethodForeground, Palette: veglens.PaletteRYB, Count: 10},
 				1, []string{"dataset/Tomato/3.jpg"}},
-			{"reference method", catalog.Search{Colour: "#80FF00", Method: catalog.MethodReference, Palette: catalog.PaletteRGB, Count: 10},
+			{"reference method", veglens.Search{Colour: "#80FF00", Method: veglens.MethodReference, Palette: veglens.PaletteRGB, Count: 10},
 				2, []string{"dataset/Capsicum/1.jpg", "dataset/Tomato/3.jpg"}},
-			{"kind only", catalog.Search{Kind: "Capsicum", Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 10},
+			{"kind only", veglens.Search{Kind: "Capsicum", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 10},
 				1, []string{"dataset/Capsicum/1.jpg"}},
-			{"none", catalog.Search{Kind: "Capsicum", Colour: "#FF0000", Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 10},
+			{"none", veglens.Search{Kind: "Capsicum", Colour: "#FF0000", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 10},
 				0, nil},
 		}
 		for _, tc := range tests {
@@ -315,17 +316,17 @@ func TestStore(t *testing.T) {
 				}
 			})
 		}
-		for _, bad := range []catalog.Search{
-			{Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 0},
-			{Method: catalog.MethodForeground, Palette: catalog.PaletteRGB, Count: 101},
-			{Method: "sideways", Palette: catalog.PaletteRGB, Count: 1},
+		for _, bad := range []veglens.Search{
+			{Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 0},
+			{Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 101},
+			{Method: "sideways", Palette: veglens.PaletteRGB, Count: 1},
 		} {
 			if _, err := s.Search(ctx, bad); err == nil {
 				t.Errorf("Search(%+v) succeeded", bad)
 			}
 		}
 
-		counts, err := s.ColourCounts(ctx, "Tomato", catalog.MethodForeground, catalog.PaletteRGB)
+		counts, err := s.ColourCounts(ctx, "Tomato", veglens.MethodForeground, veglens.PaletteRGB)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,11 +367,11 @@ func TestStore(t *testing.T) {
 				t.Fatalf("restart: %v", err)
 			}
 		}()
-		_, err := s.Upsert(ctx, done("dataset/Bean/1.jpg", catalog.SourceDataset, "Bean", 0.9, colours("#00FF00", "#66B032", "#00FF00", "#66B032")))
-		if !errors.Is(err, catalog.ErrUnavailable) {
+		_, err := s.Upsert(ctx, done("dataset/Bean/1.jpg", veglens.SourceDataset, "Bean", 0.9, colours("#00FF00", "#66B032", "#00FF00", "#66B032")))
+		if !errors.Is(err, veglens.ErrUnavailable) {
 			t.Errorf("upsert with the database down: %v, want ErrUnavailable", err)
 		}
-		if _, err := s.Get(ctx, uuid.NewString()); !errors.Is(err, catalog.ErrUnavailable) {
+		if _, err := s.Get(ctx, uuid.NewString()); !errors.Is(err, veglens.ErrUnavailable) {
 			t.Errorf("get with the database down: %v, want ErrUnavailable", err)
 		}
 	})

@@ -2,12 +2,16 @@ package colour
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"image"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // Analysis is everything Analyze computes for one image. It marshals to
@@ -25,8 +29,8 @@ type Analysis struct {
 // Reference is the reference method's dominant colour on each wheel: the
 // entry with the smallest mean Euclidean RGB distance over every pixel.
 type Reference struct {
-	RGB Entry `json:"rgb"`
-	RYB Entry `json:"ryb"`
+	RGB veglens.Colour `json:"rgb"`
+	RYB veglens.Colour `json:"ryb"`
 	// RGBDistances and RYBDistances are the mean distances, in palette
 	// order.
 	RGBDistances []float64 `json:"rgb_distances"`
@@ -35,8 +39,8 @@ type Reference struct {
 
 // Foreground is the foreground method's answer: the colour of the subject.
 type Foreground struct {
-	RGB Entry `json:"rgb"`
-	RYB Entry `json:"ryb"`
+	RGB veglens.Colour `json:"rgb"`
+	RYB veglens.Colour `json:"ryb"`
 	// Neutral reports a mostly white, grey or otherwise colourless subject;
 	// RGB and RYB then name its tint.
 	Neutral bool `json:"neutral"`
@@ -53,7 +57,7 @@ type Foreground struct {
 
 // Share is one palette entry's share of the foreground.
 type Share struct {
-	Entry
+	veglens.Colour
 	Share float64 `json:"share"`
 }
 
@@ -113,7 +117,7 @@ func Analyze(img image.Image) Analysis {
 	fg := foreground(work, gw, gh)
 
 	var a Analysis
-	pals := Palettes()
+	pals := veglens.Palettes()
 	for p, pal := range pals {
 		rw := ref.winner(p)
 		dist := make([]float64, 12)
@@ -121,19 +125,19 @@ func Analyze(img image.Image) Analysis {
 			dist[k] = ref.mean(p, k)
 		}
 		shares := make(Shares, 12)
-		for k, e := range pal.Entries {
-			shares[k] = Share{Entry: e, Share: fg.pal[p].shares[k]}
+		for k, e := range pal.Colours {
+			shares[k] = Share{Colour: e, Share: fg.pal[p].shares[k]}
 		}
 		fw := fg.pal[p].winner
 		if fw < 0 {
 			fw = rw // no hue anywhere (a greyscale picture): fall back to the reference
 		}
 		if p == 0 {
-			a.Reference.RGB, a.Reference.RGBDistances = pal.Entries[rw], dist
-			a.Foreground.RGB, a.Foreground.RGBShares = pal.Entries[fw], shares
+			a.Reference.RGB, a.Reference.RGBDistances = pal.Colours[rw], dist
+			a.Foreground.RGB, a.Foreground.RGBShares = pal.Colours[fw], shares
 		} else {
-			a.Reference.RYB, a.Reference.RYBDistances = pal.Entries[rw], dist
-			a.Foreground.RYB, a.Foreground.RYBShares = pal.Entries[fw], shares
+			a.Reference.RYB, a.Reference.RYBDistances = pal.Colours[rw], dist
+			a.Foreground.RYB, a.Foreground.RYBShares = pal.Colours[fw], shares
 		}
 	}
 	a.Foreground.Neutral = fg.neutral
@@ -220,3 +224,33 @@ func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
 	}
 	return ref, sums
 }
+
+// Colours is the analysis as the service stores and serves it: each
+// method's dominant colour on both wheels; for the foreground method also
+// whether the subject is neutral and the share of every wheel colour
+// present (largest first, ties in wheel order).
+func (a Analysis) Colours() veglens.Colours {
+	ref := func(c veglens.Colour) veglens.PaletteResult {
+		return veglens.PaletteResult{Dominant: c, Shares: []veglens.ColourShare{}}
+	}
+	fg := func(c veglens.Colour, shares Shares) veglens.PaletteResult {
+		r := veglens.PaletteResult{Dominant: c, Neutral: a.Foreground.Neutral, Shares: []veglens.ColourShare{}}
+		for _, s := range shares {
+			if s.Share > 0 {
+				r.Shares = append(r.Shares, veglens.ColourShare{Name: s.Name, Hex: s.Hex, Share: min(s.Share, 1)})
+			}
+		}
+		slices.SortStableFunc(r.Shares, func(x, y veglens.ColourShare) int { return cmp.Compare(y.Share, x.Share) })
+		return r
+	}
+	return veglens.Colours{
+		Foreground: veglens.MethodColours{
+			RGB: fg(a.Foreground.RGB, a.Foreground.RGBShares),
+			RYB: fg(a.Foreground.RYB, a.Foreground.RYBShares),
+		},
+		Reference: veglens.MethodColours{RGB: ref(a.Reference.RGB), RYB: ref(a.Reference.RYB)},
+	}
+}
+
+// Measure is Analyze in the service's terms: Analyze(img).Colours().
+func Measure(img image.Image) veglens.Colours { return Analyze(img).Colours() }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // Parameters of the foreground method; doc.go explains each rule.
@@ -36,16 +38,16 @@ type paletteHues struct {
 	minL    [12]float64
 	red     int // index of the entry named "red"
 	orange  int // index of the entry named "orange" (brown's name on the wheels)
-	entries []Entry
+	entries []veglens.Colour
 }
 
-func newPaletteHues(p Palette) *paletteHues {
-	h := &paletteHues{entries: p.Entries}
-	for i, e := range p.Entries {
+func newPaletteHues(p veglens.Palette) *paletteHues {
+	h := &paletteHues{entries: p.Colours}
+	for i, e := range p.Colours {
 		c := oklab(e.RGB())
 		ch := c.chroma()
 		h.ua[i], h.ub[i], h.chroma[i] = c.A/ch, c.B/ch, ch
-		h.basic[i] = p.basic[i]
+		h.basic[i] = basicNames[e.Name]
 		switch e.Name {
 		case "yellow":
 			h.minL[i] = yellowMinL
@@ -58,7 +60,7 @@ func newPaletteHues(p Palette) *paletteHues {
 	return h
 }
 
-var wheelHues = [2]*paletteHues{newPaletteHues(RGBWheel), newPaletteHues(RYBWheel)}
+var wheelHues = [2]*paletteHues{newPaletteHues(veglens.RGBWheel), newPaletteHues(veglens.RYBWheel)}
 
 // name returns the entry a pixel of colour c (chroma ch) is given: the
 // entry with the nearest OKLab hue among those allowed for it.
@@ -319,4 +321,11 @@ func backgroundModes(cells []cell) []lab {
 		modes = append(modes, m)
 	}
 	return modes
+}
+
+// basicNames are the wheel colours that plain colour words name (see
+// doc.go): the foreground method gives a dull pixel only to one of these.
+var basicNames = map[string]bool{
+	"red": true, "orange": true, "yellow": true, "green": true,
+	"cyan": true, "blue": true, "violet": true, "magenta": true,
 }

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 func loadImage(t testing.TB, path string) image.Image {
@@ -48,7 +49,7 @@ func readGolden(t testing.TB) []goldenRow {
 	}
 	var rows []goldenRow
 	for _, r := range recs[1:] {
-		if _, ok := Lookup(RGBWheel, r[1]); !ok {
+		if _, ok := veglens.RGBWheel.Lookup(r[1]); !ok {
 			t.Fatalf("golden.csv: %s: label %q is not an RGB wheel name", r[0], r[1])
 		}
 		rows = append(rows, goldenRow{file: r[0], label: r[1], neutral: r[2] == "true", notes: r[3]})
@@ -61,7 +62,7 @@ func readGolden(t testing.TB) []goldenRow {
 // often than the reference method.
 func TestGoldenAgreement(t *testing.T) {
 	rows := readGolden(t)
-	gallery := filepath.Join(sourcetree.Path(t), "infra", "gallery")
+	gallery := filepath.Join(sourcetreetest.Path(t), "infra", "gallery")
 	perKind := map[string]int{}
 	var refHits, fgHits, fgStrict, neutralRight int
 	for _, r := range rows {

@@ -1,24 +1,19 @@
-// Package config reads the functions' settings from the environment and
-// builds the dependencies they share (logger, database store, object store),
-// so that every main stays a few lines: config, dependencies, lambda.Start.
+// Package config reads the functions' settings through a getenv function
+// (os.Getenv in the Lambda mains, a map in the local runner and tests). It
+// only parses: the mains wire the dependencies themselves. The database is
+// reached through catalog.Connect with the same getenv (DATABASE_URL, or
+// DATABASE_SECRET_ARN in AWS).
 //
-// Variables: IMAGES_BUCKET, DATABASE_URL (or DATABASE_SECRET_ARN), MODEL_DIR,
-// ORT_LIB, S3_ENDPOINT, S3_PUBLIC_ENDPOINT, UPLOAD_EXPIRY, LOG_LEVEL.
+// Variables: IMAGES_BUCKET, MODEL_DIR, ORT_LIB, S3_ENDPOINT,
+// S3_PUBLIC_ENDPOINT, UPLOAD_EXPIRY, LOG_LEVEL.
 package config
 
 import (
-	"context"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
-
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/objects"
 )
 
 // Config is everything the functions read from the environment.
@@ -79,37 +74,9 @@ func (c Config) Require(names ...string) error {
 	return nil
 }
 
-// Logger returns a JSON logger on stderr at the configured level (stdout
-// carries the embedded-metric-format records) and makes it the default.
-func (c Config) Logger(function string) *slog.Logger {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel})).With("function", function)
-	slog.SetDefault(log)
-	return log
-}
-
-// Store connects to the database: DATABASE_URL, or the Secrets Manager
-// secret DATABASE_SECRET_ARN names.
-func (c Config) Store(ctx context.Context) (*catalog.Store, error) {
-	var sm catalog.SecretsGetter
-	if strings.TrimSpace(c.getenv("DATABASE_URL")) == "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load AWS configuration: %w", err)
-		}
-		sm = secretsmanager.NewFromConfig(awsCfg)
-	}
-	url, err := catalog.ResolveURL(ctx, c.getenv, sm)
-	if err != nil {
-		return nil, err
-	}
-	return catalog.Open(ctx, url)
-}
-
-// Objects returns the images bucket's store.
-func (c Config) Objects(ctx context.Context) (*objects.Store, error) {
-	return objects.New(ctx, objects.Config{
-		Bucket:         c.ImagesBucket,
-		Endpoint:       c.S3Endpoint,
-		PublicEndpoint: c.S3PublicEndpoint,
-	})
+// Logger returns a JSON logger writing to w (stderr in Lambda: stdout
+// carries the embedded-metric-format records) at the configured level, with
+// the function's name on every line.
+func (c Config) Logger(w io.Writer, function string) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel})).With("function", function)
 }

@@ -1,5 +1,5 @@
 // Package objects is veglens's access to the images bucket (S3, or MinIO
-// locally): presigned POST uploads whose policy makes storage itself refuse
+// locally; veglens.ObjectStore): presigned POST uploads whose policy makes storage itself refuse
 // oversize or wrong-type bodies, size-limited reads, thumbnail writes and
 // presigned GET URLs for browsers.
 package objects
@@ -21,17 +21,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/veglens/veglens/shared/veglens"
 )
-
-// MaxImageBytes is the largest image veglens accepts (10 MiB).
-const MaxImageBytes = 10 << 20
 
 // Config says how to reach the bucket.
 type Config struct {
 	// Bucket is the images bucket (IMAGES_BUCKET).
 	Bucket string
 	// Endpoint overrides the S3 endpoint (S3_ENDPOINT; local MinIO only).
-	// Setting it also selects path-style addressing.
+	// Setting it also selects path-style addressing and response checksum
+	// validation only when a request asks for it.
 	Endpoint string
 	// PublicEndpoint is the base URL browsers use for presigned URLs
 	// (S3_PUBLIC_ENDPOINT); default Endpoint.
@@ -75,6 +74,10 @@ func New(ctx context.Context, c Config) (*Store, error) {
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(strings.TrimRight(endpoint, "/"))
 				o.UsePathStyle = true
+				// MinIO returns no checksum for objects stored without one,
+				// so validating "when supported" validates nothing and the
+				// SDK logs a line per download: validate only when asked.
+				o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 			}
 		}
 	}
@@ -97,47 +100,20 @@ func (s *Store) Bucket() string { return s.bucket }
 // Client returns the underlying S3 client.
 func (s *Store) Client() *s3.Client { return s.client }
 
-// ErrNotFound is returned for a missing object.
-var ErrNotFound = errors.New("object not found")
-
-// TooLargeError is returned when an object exceeds the size limit. It is
-// detected before the body is read (from Content-Length) or, failing that,
-// after reading one byte past the limit.
-type TooLargeError struct {
-	Key   string
-	Size  int64 // -1 when unknown
-	Limit int64
-}
-
-func (e *TooLargeError) Error() string {
-	if e.Size < 0 {
-		return fmt.Sprintf("object %s is larger than %d bytes", e.Key, e.Limit)
-	}
-	return fmt.Sprintf("object %s is %d bytes, over the limit of %d", e.Key, e.Size, e.Limit)
-}
-
-// Object is a fetched object.
-type Object struct {
-	Key         string
-	Body        []byte
-	ETag        string // without quotes
-	ContentType string
-}
-
 // Get reads an object of at most limit bytes. It refuses a larger object
-// without reading it (*TooLargeError), and reports a missing one as
-// ErrNotFound. Other errors (storage unreachable) are worth retrying.
-func (s *Store) Get(ctx context.Context, key string, limit int64) (Object, error) {
+// without reading it (*veglens.TooLargeError), and reports a missing one as
+// veglens.ErrNotFound. Other errors (storage unreachable) are worth retrying.
+func (s *Store) Get(ctx context.Context, key string, limit int64) (veglens.Object, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
 		if isNotFound(err) {
-			return Object{}, fmt.Errorf("get %s: %w", key, ErrNotFound)
+			return veglens.Object{}, fmt.Errorf("get %s: %w", key, veglens.ErrNotFound)
 		}
-		return Object{}, fmt.Errorf("get %s: %w", key, err)
+		return veglens.Object{}, fmt.Errorf("get %s: %w", key, err)
 	}
 	defer out.Body.Close()
 	if out.ContentLength != nil && *out.ContentLength > limit {
-		return Object{}, &TooLargeError{Key: key, Size: *out.ContentLength, Limit: limit}
+		return veglens.Object{}, &veglens.TooLargeError{Key: key, Size: *out.ContentLength, Limit: limit}
 	}
 	size := int64(0)
 	if out.ContentLength != nil {
@@ -146,12 +122,12 @@ func (s *Store) Get(ctx context.Context, key string, limit int64) (Object, error
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	n, err := buf.ReadFrom(io.LimitReader(out.Body, limit+1))
 	if err != nil {
-		return Object{}, fmt.Errorf("read %s: %w", key, err)
+		return veglens.Object{}, fmt.Errorf("read %s: %w", key, err)
 	}
 	if n > limit {
-		return Object{}, &TooLargeError{Key: key, Size: -1, Limit: limit}
+		return veglens.Object{}, &veglens.TooLargeError{Key: key, Size: -1, Limit: limit}
 	}
-	return Object{
+	return veglens.Object{
 		Key:         key,
 		Body:        buf.Bytes(),
 		ETag:        strings.Trim(aws.ToString(out.ETag), `"`),
@@ -184,18 +160,10 @@ func isNotFound(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "NoSuchKey" || apiErr.ErrorCode() == "NotFound")
 }
 
-// Upload is a presigned POST: send a multipart/form-data POST to URL with
-// Fields as form fields followed by the file as the field "file".
-type Upload struct {
-	URL       string
-	Fields    map[string]string
-	ExpiresAt time.Time
-}
-
 // PresignUpload allows one POST of a body of 1..maxSize bytes with exactly
 // this Content-Type to exactly this key, until expiry passes. Storage checks
 // the policy, so a body that breaks it is refused there.
-func (s *Store) PresignUpload(ctx context.Context, key, contentType string, maxSize int64, expiry time.Duration) (Upload, error) {
+func (s *Store) PresignUpload(ctx context.Context, key, contentType string, maxSize int64, expiry time.Duration) (veglens.PresignedPost, error) {
 	expiresAt := time.Now().Add(expiry).UTC().Truncate(time.Second)
 	req, err := s.presign.PresignPostObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(s.bucket),
@@ -210,14 +178,14 @@ func (s *Store) PresignUpload(ctx context.Context, key, contentType string, maxS
 		}
 	})
 	if err != nil {
-		return Upload{}, fmt.Errorf("presign upload of %s: %w", key, err)
+		return veglens.PresignedPost{}, fmt.Errorf("presign upload of %s: %w", key, err)
 	}
 	fields := make(map[string]string, len(req.Values)+1)
 	for k, v := range req.Values {
 		fields[k] = v
 	}
 	fields["Content-Type"] = contentType
-	return Upload{URL: req.URL, Fields: fields, ExpiresAt: expiresAt}, nil
+	return veglens.PresignedPost{URL: req.URL, Fields: fields, ExpiresAt: expiresAt}, nil
 }
 
 // PresignGet returns a URL a browser can GET the object from for at least

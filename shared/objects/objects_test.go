@@ -14,6 +14,7 @@ import (
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 const bucket = "images"
@@ -33,7 +34,7 @@ func newStore(t *testing.T) (*objects.Store, *services.MinIO) {
 }
 
 // PostForm sends a browser-style multipart POST of a presigned upload.
-func PostForm(t *testing.T, up objects.Upload, contentType string, body []byte) (int, string) {
+func PostForm(t *testing.T, up veglens.PresignedPost, contentType string, body []byte) (int, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -103,7 +104,7 @@ func TestPresignedUploadPolicyIsEnforcedByStorage(t *testing.T) {
 				if !strings.Contains(msg, tc.wantCode) {
 					t.Errorf("refusal %d %s does not say %s", status, msg, tc.wantCode)
 				}
-				if !errors.Is(err, objects.ErrNotFound) {
+				if !errors.Is(err, veglens.ErrNotFound) {
 					t.Errorf("refused upload left an object behind (get: %v)", err)
 				}
 			}
@@ -128,7 +129,7 @@ func TestGetRefusesLargeObjectsAndReportsMissingOnes(t *testing.T) {
 	if err := s.Put(ctx, "uploads/big.bin", "application/octet-stream", make([]byte, 2048)); err != nil {
 		t.Fatal(err)
 	}
-	var tooLarge *objects.TooLargeError
+	var tooLarge *veglens.TooLargeError
 	if _, err := s.Get(ctx, "uploads/big.bin", 2047); !errors.As(err, &tooLarge) || tooLarge.Size != 2048 {
 		t.Errorf("Get over the limit = %v, want *TooLargeError with size 2048", err)
 	}
@@ -136,7 +137,7 @@ func TestGetRefusesLargeObjectsAndReportsMissingOnes(t *testing.T) {
 	if err != nil || len(obj.Body) != 2048 || obj.ETag == "" || strings.Contains(obj.ETag, `"`) {
 		t.Errorf("Get at the limit = %d bytes, etag %q, %v", len(obj.Body), obj.ETag, err)
 	}
-	if _, err := s.Get(ctx, "uploads/none.jpg", 10); !errors.Is(err, objects.ErrNotFound) {
+	if _, err := s.Get(ctx, "uploads/none.jpg", 10); !errors.Is(err, veglens.ErrNotFound) {
 		t.Errorf("Get of a missing object = %v, want ErrNotFound", err)
 	}
 }

@@ -1,14 +1,13 @@
 // Package sourcetree finds the veglens source tree — the folder holding
-// go.mod — from the working directory. Tests and local tools use it to reach
-// committed files (the sample gallery, the model) and local builds (bin/).
-// Nothing deployed depends on it.
+// go.mod — from the working directory. Local tools use it to reach committed
+// files (the sample gallery, the model) and local builds (bin/); tests use
+// its sourcetreetest companion. Nothing deployed depends on it.
 package sourcetree
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // Root walks up from the working directory to the folder holding go.mod.
@@ -27,15 +26,4 @@ func Root() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// Path joins elem to the source tree's root, failing the test when there is
-// no source tree above the working directory.
-func Path(t testing.TB, elem ...string) string {
-	t.Helper()
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(append([]string{root}, elem...)...)
 }

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 
+	"github.com/veglens/veglens/shared/veglens"
 	"golang.org/x/image/webp"
 )
 
@@ -117,19 +118,9 @@ func readLimited(r io.Reader, maxBytes int64) ([]byte, error) {
 		return nil, fmt.Errorf("read picture: %w", err)
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, inputErrorf(TooLarge, nil, "the file is larger than the limit of %s", byteSize(maxBytes))
+		return nil, inputErrorf(TooLarge, nil, "the file is larger than the limit of %s", veglens.FormatBytes(maxBytes))
 	}
 	return data, nil
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // sniff names the format from the file's magic bytes ("" if unknown).

@@ -9,13 +9,15 @@
 //     areas are composited over white). Every refusal is an *InputError
 //     whose Kind says why and whose message a person can read.
 //   - LoadModel loads the ONNX classifier (veglens.onnx plus model.json,
-//     which holds the labels, the version and the refusal threshold) into
-//     ONNX Runtime once; Model.Classify resizes a picture to the model's
-//     224x224 input, runs it and returns the top-k kinds, the refusal score
-//     (the highest probability) and whether the photo is probably none of the
+//     read by veglens.ReadModelMeta: the labels, the version and the refusal
+//     threshold) into ONNX Runtime once; Model (a veglens.Classifier)
+//     Classify resizes a picture to the model's 224x224 input, runs it and
+//     returns a veglens.Prediction: the top-k kinds, the refusal score (the
+//     highest probability) and whether the photo is probably none of the
 //     known kinds. Classify is safe for concurrent use.
 //
-// The ONNX Runtime shared library is found through ModelOptions.LibraryPath
-// or the ORT_LIB environment variable. The runtime environment is created
-// once per process (see InitRuntime) and shared by every Model.
+// The ONNX Runtime shared library is named by ModelOptions.LibraryPath (the
+// functions pass their ORT_LIB setting; this package reads no environment).
+// The runtime environment is created once per process (see InitRuntime) and
+// shared by every Model.
 package vision

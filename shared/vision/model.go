@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -14,19 +13,15 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/veglens/veglens/shared/veglens"
 	ort "github.com/yalue/onnxruntime_go"
-)
-
-// Names of the files LoadModel reads from its folder.
-const (
-	ModelFile = "veglens.onnx"
-	MetaFile  = "model.json"
 )
 
 // ModelOptions tune LoadModel. The zero value is ready to use.
 type ModelOptions struct {
-	// LibraryPath is the ONNX Runtime shared library; empty means the
-	// ORT_LIB environment variable.
+	// LibraryPath is the ONNX Runtime shared library (libonnxruntime.so.1;
+	// ORT_LIB in the functions' configuration). Required unless the runtime
+	// was already initialised in this process.
 	LibraryPath string
 	// Threads is ONNX Runtime's intra-op thread count for one Classify call;
 	// 0 means 1, which gives the best throughput when several calls run at
@@ -38,48 +33,10 @@ type ModelOptions struct {
 	Concurrency int
 }
 
-// Meta is the content of model.json.
-type Meta struct {
-	Name         string `json:"name"`
-	Version      string `json:"version"`
-	Architecture string `json:"architecture"`
-	Input        struct {
-		Name   string     `json:"name"`
-		Size   int        `json:"size"`
-		Layout string     `json:"layout"`
-		Range  [2]float64 `json:"range"`
-	} `json:"input"`
-	Outputs struct {
-		Logits        string `json:"logits"`
-		Probabilities string `json:"probabilities"`
-	} `json:"outputs"`
-	Labels  []string `json:"labels"`
-	Refusal struct {
-		Score     string  `json:"score"`
-		Threshold float64 `json:"threshold"`
-	} `json:"refusal"`
-}
-
-// Guess is one kind with the model's probability for it.
-type Guess struct {
-	Kind        string  `json:"kind"`
-	Probability float64 `json:"probability"`
-}
-
-// Prediction is what Classify returns.
-type Prediction struct {
-	// Top holds the k most probable kinds, most probable first.
-	Top []Guess `json:"top"`
-	// Score is the refusal score: the highest probability.
-	Score float64 `json:"score"`
-	// Refused is true when Score is below the model's threshold: the photo
-	// probably shows none of the known kinds.
-	Refused bool `json:"refused"`
-}
-
-// Model is a loaded classifier. Its methods are safe for concurrent use.
+// Model is a loaded classifier: the veglens.Classifier the service runs.
+// Its methods are safe for concurrent use.
 type Model struct {
-	meta    Meta
+	meta    veglens.ModelMeta
 	session *ort.DynamicAdvancedSession
 	slots   chan *slot // free inference slots; cap = ModelOptions.Concurrency
 	all     []*slot
@@ -89,6 +46,8 @@ type Model struct {
 	mu        sync.RWMutex // held for reading by Classify, for writing by Close
 	closed    bool
 }
+
+var _ veglens.Classifier = (*Model)(nil)
 
 // slot is what one inference needs, allocated once: the input and output
 // tensors.
@@ -102,11 +61,11 @@ type slot struct {
 // SHA-256) and creates the ONNX Runtime session, which every later Classify
 // call reuses.
 func LoadModel(dir string, opts ModelOptions) (*Model, error) {
-	meta, err := readMeta(filepath.Join(dir, MetaFile))
+	meta, err := veglens.ReadModelMeta(dir)
 	if err != nil {
 		return nil, err
 	}
-	onnxPath := filepath.Join(dir, ModelFile)
+	onnxPath := filepath.Join(dir, veglens.ModelFile)
 	onnxData, err := os.ReadFile(onnxPath)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
@@ -114,7 +73,7 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	sum := sha256.Sum256(onnxData)
 	if digest := hex.EncodeToString(sum[:]); len(meta.Version) < 8 || digest[:len(meta.Version)] != meta.Version {
 		return nil, fmt.Errorf("load model: %s says version %q but %s has sha256 %s: the two files come from different exports",
-			MetaFile, meta.Version, ModelFile, digest[:12])
+			veglens.MetaFile, meta.Version, veglens.ModelFile, digest[:12])
 	}
 	if err := InitRuntime(opts.LibraryPath); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
@@ -167,34 +126,6 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
-func readMeta(path string) (Meta, error) {
-	var meta Meta
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return meta, fmt.Errorf("load model: %w", err)
-	}
-	if err := json.Unmarshal(data, &meta); err != nil {
-		return meta, fmt.Errorf("load model: parse %s: %w", path, err)
-	}
-	switch {
-	case meta.Version == "":
-		return meta, fmt.Errorf("load model: %s has no version", path)
-	case len(meta.Labels) < 2:
-		return meta, fmt.Errorf("load model: %s lists %d labels", path, len(meta.Labels))
-	case meta.Input.Name == "" || meta.Outputs.Probabilities == "":
-		return meta, fmt.Errorf("load model: %s lacks the input or probabilities output name", path)
-	case meta.Input.Size <= 0:
-		return meta, fmt.Errorf("load model: %s has input size %d", path, meta.Input.Size)
-	case meta.Input.Layout != "NHWC":
-		return meta, fmt.Errorf("load model: %s has layout %q; only NHWC is supported", path, meta.Input.Layout)
-	case meta.Input.Range != [2]float64{0, 255}:
-		return meta, fmt.Errorf("load model: %s has input range %v; only [0,255] is supported", path, meta.Input.Range)
-	case meta.Refusal.Threshold < 0 || meta.Refusal.Threshold > 1:
-		return meta, fmt.Errorf("load model: %s has refusal threshold %v outside [0,1]", path, meta.Refusal.Threshold)
-	}
-	return meta, nil
-}
-
 func newSlot(size, classes int) (*slot, error) {
 	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(size), int64(size), 3))
 	if err != nil {
@@ -220,7 +151,7 @@ func (m *Model) Labels() []string { return append([]string(nil), m.meta.Labels..
 func (m *Model) Threshold() float64 { return m.meta.Refusal.Threshold }
 
 // Meta returns a copy of model.json's content.
-func (m *Model) Meta() Meta {
+func (m *Model) Meta() veglens.ModelMeta {
 	meta := m.meta
 	meta.Labels = m.Labels()
 	return meta
@@ -233,44 +164,44 @@ var ErrClosed = errors.New("vision: model is closed")
 // k most probable kinds (k is clamped to 1..number of labels). It is safe
 // for concurrent use; when all inference slots are busy it waits for one, or
 // for ctx to end.
-func (m *Model) Classify(ctx context.Context, img image.Image, k int) (Prediction, error) {
+func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.Prediction, error) {
 	if img == nil || img.Bounds().Empty() {
-		return Prediction{}, errors.New("classify: empty image")
+		return veglens.Prediction{}, errors.New("classify: empty image")
 	}
 	if err := ctx.Err(); err != nil {
-		return Prediction{}, fmt.Errorf("classify: %w", err)
+		return veglens.Prediction{}, fmt.Errorf("classify: %w", err)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
-		return Prediction{}, ErrClosed
+		return veglens.Prediction{}, ErrClosed
 	}
 	var s *slot
 	select {
 	case s = <-m.slots:
 	case <-ctx.Done():
-		return Prediction{}, fmt.Errorf("classify: %w", ctx.Err())
+		return veglens.Prediction{}, fmt.Errorf("classify: %w", ctx.Err())
 	}
 	defer func() { m.slots <- s }()
 
 	fillTensor(s.in.GetData(), img, m.meta.Input.Size)
 	if err := m.session.Run([]ort.Value{s.in}, []ort.Value{s.out}); err != nil {
-		return Prediction{}, fmt.Errorf("classify: run model %s: %w", m.meta.Version, err)
+		return veglens.Prediction{}, fmt.Errorf("classify: run model %s: %w", m.meta.Version, err)
 	}
 	return m.predict(s.out.GetData(), k), nil
 }
 
-// predict turns the probabilities into a Prediction.
-func (m *Model) predict(probs []float32, k int) Prediction {
+// predict turns the probabilities into a veglens.Prediction.
+func (m *Model) predict(probs []float32, k int) veglens.Prediction {
 	k = min(max(k, 1), len(probs))
 	order := make([]int, len(probs))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
-	p := Prediction{Top: make([]Guess, k)}
+	p := veglens.Prediction{Top: make([]veglens.Guess, k)}
 	for i := range k {
-		p.Top[i] = Guess{Kind: m.meta.Labels[order[i]], Probability: float64(probs[order[i]])}
+		p.Top[i] = veglens.Guess{Kind: m.meta.Labels[order[i]], Probability: float64(probs[order[i]])}
 	}
 	p.Score = float64(probs[order[0]])
 	p.Refused = p.Score < m.meta.Refusal.Threshold

@@ -14,7 +14,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 var shared struct {
@@ -24,20 +26,13 @@ var shared struct {
 }
 
 // testModel returns the committed model (models/), loaded once for all
-// tests. Without the ONNX Runtime library the test fails: these tests are
-// part of `make test-go`, which exports ORT_LIB.
+// tests. Without the ONNX Runtime library (ORT_LIB) the test is skipped, or
+// fails where services are required (make test-go); see servicestest.Need.
 func testModel(t testing.TB) *Model {
 	t.Helper()
-	lib := os.Getenv("ORT_LIB")
-	if lib == "" {
-		t.Fatal("ORT_LIB is not set: run the model tests through `make test-go` (it exports ORT_LIB), " +
-			"or set ORT_LIB to the path of libonnxruntime.so.1 (`make ort` fetches it)")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		t.Fatalf("ORT_LIB=%s does not exist (`make ort` fetches it): %v", lib, err)
-	}
+	lib := servicestest.ORTLib(t)
 	shared.once.Do(func() {
-		shared.model, shared.err = LoadModel(filepath.Join(sourcetree.Path(t), "models"), ModelOptions{Threads: 1})
+		shared.model, shared.err = LoadModel(filepath.Join(sourcetreetest.Path(t), "models"), ModelOptions{LibraryPath: lib, Threads: 1})
 	})
 	if shared.err != nil {
 		t.Fatalf("LoadModel: %v", shared.err)
@@ -123,8 +118,8 @@ func TestParity(t *testing.T) {
 
 func TestLoadModel(t *testing.T) {
 	m := testModel(t)
-	var meta Meta
-	raw, err := os.ReadFile(filepath.Join(sourcetree.Path(t), "models", MetaFile))
+	var meta veglens.ModelMeta
+	raw, err := os.ReadFile(filepath.Join(sourcetreetest.Path(t), "models", veglens.MetaFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,12 +141,12 @@ func TestLoadModel(t *testing.T) {
 
 func TestLoadModelRefusesBadFolders(t *testing.T) {
 	testModel(t) // the runtime must be up so that only the folder is at fault
-	root := sourcetree.Path(t)
-	onnx, err := os.ReadFile(filepath.Join(root, "models", ModelFile))
+	root := sourcetreetest.Path(t)
+	onnx, err := os.ReadFile(filepath.Join(root, "models", veglens.ModelFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, err := os.ReadFile(filepath.Join(root, "models", MetaFile))
+	meta, err := os.ReadFile(filepath.Join(root, "models", veglens.MetaFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,10 +162,10 @@ func TestLoadModelRefusesBadFolders(t *testing.T) {
 		files map[string][]byte
 		want  string
 	}{
-		{"empty folder", nil, MetaFile},
-		{"no onnx file", map[string][]byte{MetaFile: meta}, ModelFile},
-		{"model.json from another export", map[string][]byte{MetaFile: wrongVersion, ModelFile: onnx}, "different exports"},
-		{"model.json is not json", map[string][]byte{MetaFile: []byte("labels: [Bean]"), ModelFile: onnx}, "parse"},
+		{"empty folder", nil, veglens.MetaFile},
+		{"no onnx file", map[string][]byte{veglens.MetaFile: meta}, veglens.ModelFile},
+		{"model.json from another export", map[string][]byte{veglens.MetaFile: wrongVersion, veglens.ModelFile: onnx}, "different exports"},
+		{"model.json is not json", map[string][]byte{veglens.MetaFile: []byte("labels: [Bean]"), veglens.ModelFile: onnx}, "parse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +191,7 @@ func TestLoadModelRefusesBadFolders(t *testing.T) {
 // (10 per kind) are recognised, with consistent scores.
 func TestClassifyGallery(t *testing.T) {
 	m := testModel(t)
-	files, err := filepath.Glob(filepath.Join(sourcetree.Path(t), "infra", "gallery", "*", "*.jpg"))
+	files, err := filepath.Glob(filepath.Join(sourcetreetest.Path(t), "infra", "gallery", "*", "*.jpg"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no gallery photos found: %v", err)
 	}
@@ -229,7 +224,7 @@ func TestClassifyGallery(t *testing.T) {
 
 func TestClassifyTopK(t *testing.T) {
 	m := testModel(t)
-	img := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", "Carrot", firstFile(t, "Carrot"))).Image
+	img := decodeFile(t, filepath.Join(sourcetreetest.Path(t), "infra", "gallery", "Carrot", firstFile(t, "Carrot"))).Image
 	for _, tt := range []struct{ k, want int }{{-1, 1}, {0, 1}, {1, 1}, {5, 5}, {15, 15}, {99, 15}} {
 		p, err := m.Classify(context.Background(), img, tt.k)
 		if err != nil {
@@ -254,7 +249,7 @@ func TestClassifyTopK(t *testing.T) {
 
 func firstFile(t *testing.T, kind string) string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind))
+	entries, err := os.ReadDir(filepath.Join(sourcetreetest.Path(t), "infra", "gallery", kind))
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("gallery %s: %v", kind, err)
 	}
@@ -266,7 +261,7 @@ func firstFile(t *testing.T, kind string) string {
 // with the generic conversion.
 func TestClassifyImageTypesAgree(t *testing.T) {
 	m := testModel(t)
-	pic := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", "Tomato", firstFile(t, "Tomato")))
+	pic := decodeFile(t, filepath.Join(sourcetreetest.Path(t), "infra", "gallery", "Tomato", firstFile(t, "Tomato")))
 	ycc, ok := pic.Image.(*image.YCbCr)
 	if !ok {
 		t.Fatalf("gallery JPEG decoded as %T, want *image.YCbCr", pic.Image)
@@ -323,12 +318,12 @@ func upscale(src *image.RGBA, f int) *image.RGBA {
 // gets.
 func TestClassifyConcurrent(t *testing.T) {
 	m := testModel(t)
-	files, _ := filepath.Glob(filepath.Join(sourcetree.Path(t), "infra", "gallery", "*", "*.jpg"))
+	files, _ := filepath.Glob(filepath.Join(sourcetreetest.Path(t), "infra", "gallery", "*", "*.jpg"))
 	if len(files) > 30 {
 		files = files[:30]
 	}
 	imgs := make([]image.Image, len(files))
-	want := make([]Prediction, len(files))
+	want := make([]veglens.Prediction, len(files))
 	for i, f := range files {
 		imgs[i] = decodeFile(t, f).Image
 		p, err := m.Classify(context.Background(), imgs[i], 15)
@@ -367,9 +362,9 @@ func TestClassifyConcurrent(t *testing.T) {
 }
 
 func TestClassifyRefusesBadCalls(t *testing.T) {
-	m, err := LoadModel(filepath.Join(sourcetree.Path(t), "models"), ModelOptions{Concurrency: 1})
+	lib := servicestest.ORTLib(t)
+	m, err := LoadModel(filepath.Join(sourcetreetest.Path(t), "models"), ModelOptions{LibraryPath: lib, Concurrency: 1})
 	if err != nil {
-		testModel(t) // explains a missing ORT_LIB
 		t.Fatal(err)
 	}
 	img := image.NewGray(image.Rect(0, 0, 64, 64))
@@ -395,7 +390,7 @@ func TestClassifyRefusesBadCalls(t *testing.T) {
 
 func readGalleryJPEG(b testing.TB) []byte {
 	b.Helper()
-	files, _ := filepath.Glob(filepath.Join(sourcetree.Path(b), "infra", "gallery", "Carrot", "*.jpg"))
+	files, _ := filepath.Glob(filepath.Join(sourcetreetest.Path(b), "infra", "gallery", "Carrot", "*.jpg"))
 	if len(files) == 0 {
 		b.Fatal("no gallery photos")
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 )
 
 // reference is the slow, obviously right tensor: every pixel through At(),
@@ -135,7 +135,7 @@ func TestJPEGPixelsMatchPIL(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(p), ".png")
 		kind, file, _ := strings.Cut(name, "_")
 		t.Run(name, func(t *testing.T) {
-			pic := decodeFile(t, filepath.Join(sourcetree.Path(t), "infra", "gallery", kind, file+".jpg"))
+			pic := decodeFile(t, filepath.Join(sourcetreetest.Path(t), "infra", "gallery", kind, file+".jpg"))
 			f, err := os.Open(p)
 			if err != nil {
 				t.Fatal(err)

@@ -20,8 +20,8 @@ var runtimeEnv struct {
 }
 
 // InitRuntime loads the ONNX Runtime shared library and creates the
-// process-wide environment, once. libPath may be empty, in which case the
-// ORT_LIB environment variable names the library. Packages that run other
+// process-wide environment, once. libPath names the library; it is
+// required unless the environment already exists. Packages that run other
 // ONNX models in the same process must call InitRuntime instead of
 // initialising onnxruntime_go themselves; LoadModel calls it for you.
 //
@@ -38,10 +38,7 @@ func InitRuntime(libPath string) error {
 		return nil
 	}
 	if libPath == "" {
-		libPath = os.Getenv("ORT_LIB")
-	}
-	if libPath == "" {
-		return errors.New("onnx runtime: no library path: set ORT_LIB (or ModelOptions.LibraryPath) to libonnxruntime.so.1; `make ort` fetches it")
+		return errors.New("onnx runtime: no library path: set ORT_LIB (ModelOptions.LibraryPath) to libonnxruntime.so.1; `make ort` fetches it")
 	}
 	if _, err := os.Stat(libPath); err != nil {
 		return fmt.Errorf("onnx runtime: library not found (ORT_LIB=%q; `make ort` fetches it): %w", libPath, err)

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/veglens/veglens/functions/classify/classify"
-	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/labelling"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // timingsSink collects ClassifyTotalMs from the handler's metric records:
@@ -56,7 +57,7 @@ func (s *timingsSink) Write(p []byte) (int, error) {
 func BenchmarkClassifyWarm(b *testing.B) {
 	e := newEnv(b)
 	sink := &timingsSink{}
-	h, err := classify.New(classify.Deps{Store: e.store, Objects: e.objs, Model: e.model, Metrics: sink})
+	h, err := classify.New(classify.Deps{Images: e.store, Objects: e.objs, Classifier: e.model, Metrics: sink})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,13 +78,13 @@ func BenchmarkClassifyWarm(b *testing.B) {
 		start := time.Now()
 		out, err := h.Process(ctx, rec)
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
-		if err != nil || out != classify.Labelled {
+		if err != nil || out != labelling.Labelled {
 			b.Fatalf("%v %v", out, err)
 		}
 	}
 	b.StopTimer()
 	im, err := e.store.GetByKey(ctx, key)
-	if err != nil || im.Status != catalog.StatusDone || im.Kind != "Tomato" {
+	if err != nil || im.Status != veglens.StatusDone || im.Kind != "Tomato" {
 		b.Fatalf("row after the benchmark: %+v %v", im, err)
 	}
 	slices.Sort(lat)

@@ -27,8 +27,10 @@ import (
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/objects"
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 	"github.com/veglens/veglens/shared/vision"
 )
 
@@ -43,28 +45,14 @@ var shared struct {
 // testModel loads the committed model once per test binary.
 func testModel(t testing.TB) *vision.Model {
 	t.Helper()
-	lib := ortLib(t)
+	lib := servicestest.ORTLib(t)
 	shared.once.Do(func() {
-		shared.model, shared.err = vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
+		shared.model, shared.err = vision.LoadModel(filepath.Join(sourcetreetest.Path(t), "models"), vision.ModelOptions{LibraryPath: lib, Threads: 1})
 	})
 	if shared.err != nil {
 		t.Fatalf("load model: %v", shared.err)
 	}
 	return shared.model
-}
-
-// ortLib is the ONNX Runtime library: $ORT_LIB (the Makefile exports it),
-// else the one `make ort` fetched.
-func ortLib(t testing.TB) string {
-	t.Helper()
-	if lib := os.Getenv("ORT_LIB"); lib != "" {
-		return lib
-	}
-	matches, _ := filepath.Glob(filepath.Join(sourcetree.Path(t), ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
-	if len(matches) == 0 {
-		t.Fatal("ORT_LIB is not set and `make ort` has not fetched ONNX Runtime: run the tests through `make test-go`")
-	}
-	return matches[len(matches)-1]
 }
 
 type env struct {
@@ -100,7 +88,7 @@ func newEnv(t testing.TB) env {
 	be := servicestest.NewBackend(t, bucket)
 	store, objs, pg := be.Store, be.Objects, be.Postgres
 	buf := &syncBuffer{}
-	h, err := classify.New(classify.Deps{Store: store, Objects: objs, Model: model, Metrics: buf})
+	h, err := classify.New(classify.Deps{Images: store, Objects: objs, Classifier: model, Metrics: buf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +119,7 @@ func put(t testing.TB, e env, key string, body []byte) events.S3Event {
 
 func galleryPhoto(t testing.TB, kind, file string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind, file))
+	b, err := os.ReadFile(filepath.Join(sourcetreetest.Path(t), "infra", "gallery", kind, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +187,7 @@ func TestClassify(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if im.Status != catalog.StatusDone || im.TrueKind != tc.kind || im.Source != catalog.SourceDataset {
+				if im.Status != veglens.StatusDone || im.TrueKind != tc.kind || im.Source != veglens.SourceDataset {
 					t.Fatalf("row = %+v", im)
 				}
 				if im.Kind != tc.kind {
@@ -231,7 +219,7 @@ func TestClassify(t *testing.T) {
 	t.Run("UploadKeepsItsPendingRowAndGetsAThumbnail", func(t *testing.T) {
 		id := uuid.NewString()
 		key := "uploads/" + id + ".jpg"
-		if err := e.store.CreatePending(ctx, catalog.NewPending{ID: id, Bucket: bucket, Key: key, Listed: true}); err != nil {
+		if err := e.store.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: bucket, Key: key, Listed: true}); err != nil {
 			t.Fatal(err)
 		}
 		photo := bigJPEG(t, galleryPhoto(t, "Tomato", "1209.jpg"), 1200)
@@ -242,13 +230,13 @@ func TestClassify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if im.Status != catalog.StatusDone || !im.Listed || im.Width != 1200 || im.Height != 900 || im.TrueKind != "" {
+		if im.Status != veglens.StatusDone || !im.Listed || im.Width != 1200 || im.Height != 900 || im.TrueKind != "" {
 			t.Fatalf("row = %+v", im)
 		}
 		if im.ThumbnailKey != "thumbnails/uploads/"+id+".jpg" {
 			t.Fatalf("thumbnail key = %q", im.ThumbnailKey)
 		}
-		thumb, err := e.objs.Get(ctx, im.ThumbnailKey, objects.MaxImageBytes)
+		thumb, err := e.objs.Get(ctx, im.ThumbnailKey, veglens.MaxImageBytes)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,7 +258,7 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%d rows", n)
 		}
 		out, err := e.h.Process(ctx, ev.Records[0])
-		if err != nil || out != classify.Skipped {
+		if err != nil || out != labelling.Skipped {
 			t.Errorf("third delivery: %v %v, want skipped (already labelled)", out, err)
 		}
 	})
@@ -294,7 +282,7 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%d rows", n)
 		}
 		im, err := e.store.Get(ctx, id)
-		if err != nil || im.Status != catalog.StatusDone {
+		if err != nil || im.Status != veglens.StatusDone {
 			t.Errorf("row by the id in the key: %+v %v", im, err)
 		}
 	})
@@ -322,7 +310,7 @@ func TestClassify(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				id := uuid.NewString()
 				key := "uploads/" + id + ".jpg"
-				if err := e.store.CreatePending(ctx, catalog.NewPending{ID: id, Bucket: bucket, Key: key}); err != nil {
+				if err := e.store.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: bucket, Key: key}); err != nil {
 					t.Fatal(err)
 				}
 				if err := e.h.Handle(ctx, put(t, e, key, tc.body)); err != nil {
@@ -332,7 +320,7 @@ func TestClassify(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if im.Status != catalog.StatusRejected || !strings.Contains(im.Reason, tc.reason) || im.Kind != "" || im.Colours != nil {
+				if im.Status != veglens.StatusRejected || !strings.Contains(im.Reason, tc.reason) || im.Kind != "" || im.Colours != nil {
 					t.Errorf("row = status %s reason %q kind %q; want rejected mentioning %q", im.Status, im.Reason, im.Kind, tc.reason)
 				}
 				if r := im.Reason; r == "" || r[:1] != strings.ToUpper(r[:1]) || !strings.HasSuffix(r, ".") {
@@ -352,7 +340,7 @@ func TestClassify(t *testing.T) {
 			t.Fatal(err)
 		}
 		im, err := e.store.GetByKey(ctx, key)
-		if err != nil || im.Status != catalog.StatusRejected || im.Reason != "The file is 11 MB; the largest accepted is 10 MB." {
+		if err != nil || im.Status != veglens.StatusRejected || im.Reason != "The file is 11 MB; the largest accepted is 10 MB." {
 			t.Errorf("row = %+v %v", im, err)
 		}
 	})
@@ -365,7 +353,7 @@ func TestClassify(t *testing.T) {
 			t.Fatal(err)
 		}
 		im, err := e.store.GetByKey(ctx, key)
-		if err != nil || im.Status != catalog.StatusRejected || im.Reason != "The file is over 10 MB, the largest accepted." {
+		if err != nil || im.Status != veglens.StatusRejected || im.Reason != "The file is over 10 MB, the largest accepted." {
 			t.Errorf("row = %+v %v", im, err)
 		}
 	})
@@ -384,7 +372,7 @@ func TestClassify(t *testing.T) {
 			t.Fatal(err)
 		}
 		im, err := e.store.GetByKey(ctx, key)
-		if err != nil || im.Status != catalog.StatusDone || im.TrueKind != "Bitter_Gourd" {
+		if err != nil || im.Status != veglens.StatusDone || im.TrueKind != "Bitter_Gourd" {
 			t.Errorf("row = %+v %v", im, err)
 		}
 	})
@@ -398,7 +386,7 @@ func TestClassify(t *testing.T) {
 		foreign := event(t, "dataset/Tomato/foreign.jpg", 10, "x")
 		foreign.Records[0].S3.Bucket.Name = "someone-elses"
 		for _, ev := range []events.S3Event{thumbEv, otherEv, removed, foreign} {
-			if out, err := e.h.Process(ctx, ev.Records[0]); err != nil || out != classify.Skipped {
+			if out, err := e.h.Process(ctx, ev.Records[0]); err != nil || out != labelling.Skipped {
 				t.Errorf("%s %s: %v %v, want skipped", ev.Records[0].EventName, ev.Records[0].S3.Object.Key, out, err)
 			}
 		}
@@ -414,7 +402,7 @@ func TestClassify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := classify.New(classify.Deps{Store: e.store, Objects: down, Model: e.model, Metrics: &syncBuffer{}})
+		h, err := classify.New(classify.Deps{Images: e.store, Objects: down, Classifier: e.model, Metrics: &syncBuffer{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -424,7 +412,7 @@ func TestClassify(t *testing.T) {
 		if err := h.Handle(shortCtx, event(t, key, 1000, "e")); err == nil {
 			t.Fatal("Handle succeeded with storage unreachable; the event would be lost")
 		}
-		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, catalog.ErrNotFound) {
+		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, veglens.ErrNotFound) {
 			t.Errorf("a row was written although the image was never read: %v", err)
 		}
 	})
@@ -432,12 +420,12 @@ func TestClassify(t *testing.T) {
 	t.Run("ClosedModelReturnsAnError", func(t *testing.T) {
 		// A container shutting down closes its model; events it was still
 		// handling must come back rather than end as rejected.
-		m, err := vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{LibraryPath: ortLib(t), Threads: 1})
+		m, err := vision.LoadModel(filepath.Join(sourcetreetest.Path(t), "models"), vision.ModelOptions{LibraryPath: servicestest.ORTLib(t), Threads: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		m.Close()
-		h, err := classify.New(classify.Deps{Store: e.store, Objects: e.objs, Model: m, Metrics: &syncBuffer{}})
+		h, err := classify.New(classify.Deps{Images: e.store, Objects: e.objs, Classifier: m, Metrics: &syncBuffer{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +434,7 @@ func TestClassify(t *testing.T) {
 		if err := h.Handle(ctx, ev); !errors.Is(err, vision.ErrClosed) {
 			t.Errorf("Handle = %v, want vision.ErrClosed", err)
 		}
-		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, catalog.ErrNotFound) {
+		if _, err := e.store.GetByKey(ctx, key); !errors.Is(err, veglens.ErrNotFound) {
 			t.Errorf("a row was written: %v", err)
 		}
 	})
@@ -465,14 +453,14 @@ func TestClassify(t *testing.T) {
 		if err == nil {
 			t.Fatal("Handle succeeded with the database down; the event would be lost")
 		}
-		if !errors.Is(err, catalog.ErrUnavailable) {
+		if !errors.Is(err, veglens.ErrUnavailable) {
 			t.Errorf("error %v is not marked unavailable", err)
 		}
 		if err := e.h.Handle(ctx, ev); err != nil {
 			t.Fatalf("redelivery after the database came back: %v", err)
 		}
 		im, err := e.store.GetByKey(ctx, key)
-		if err != nil || im.Status != catalog.StatusDone || rows(t, e.store, key) != 1 {
+		if err != nil || im.Status != veglens.StatusDone || rows(t, e.store, key) != 1 {
 			t.Errorf("after redelivery: %+v %v", im, err)
 		}
 	})
@@ -480,7 +468,7 @@ func TestClassify(t *testing.T) {
 
 func firstFile(t testing.TB, kind string) string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(sourcetree.Path(t), "infra", "gallery", kind))
+	entries, err := os.ReadDir(filepath.Join(sourcetreetest.Path(t), "infra", "gallery", kind))
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("gallery folder %s: %v", kind, err)
 	}

@@ -34,7 +34,7 @@ type Handler struct {
 func (h Handler) Handle(ctx context.Context, event cfn.Event) (string, map[string]any, error) {
 	log := h.Log
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("requestType", event.RequestType, "stack", event.StackID, "logicalId", event.LogicalResourceID)
 	if event.RequestType == cfn.RequestDelete {

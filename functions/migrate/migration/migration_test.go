@@ -104,7 +104,7 @@ func TestHandle_FakeCloudFormation(t *testing.T) {
 				ResolveURL: func(context.Context) (string, error) { return tc.url, tc.resolveErr },
 				Migrate: func(ctx context.Context, url string) error {
 					migrated++
-					return catalog.Migrate(ctx, url)
+					return catalog.Migrate(ctx, url, nil)
 				},
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -4,15 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/colour"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // BenchmarkSearchHandler measures GET /api/images as the browser sees it
@@ -22,13 +22,18 @@ import (
 // 12 images of a random kind in a random colour of a random wheel; p50_ms
 // and p99_ms are per-request latencies. Target: p99 <= 10 ms.
 func BenchmarkSearchHandler(b *testing.B) {
-	e := newEnv(b)
+	be := servicestest.NewBackend(b, bucket)
+	e := newEnv(b, be.Store, be.Objects)
+	pool := be.Store.Pool()
 	ctx := context.Background()
-	kinds := []string{"Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum", "Carrot",
-		"Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato"}
-	hexes := func(p colour.Palette) []string {
+	meta, err := veglens.ReadModelMeta(filepath.Join(e.root, "models"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	kinds := meta.Labels
+	hexes := func(p veglens.Palette) []string {
 		var out []string
-		for _, c := range p.Entries {
+		for _, c := range p.Colours {
 			out = append(out, c.Hex)
 		}
 		return out
@@ -42,7 +47,7 @@ func BenchmarkSearchHandler(b *testing.B) {
 	// Committed synchronously so that VACUUM can mark every page all-visible
 	// (the test server runs with synchronous_commit off): the steady state
 	// autovacuum keeps the table in.
-	tx, err := e.store.Pool().Begin(ctx)
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,27 +70,27 @@ func BenchmarkSearchHandler(b *testing.B) {
 		FROM generate_series(1, 100000) AS i,
 			LATERAL (SELECT i % 15 AS ki, 0.5 + 0.5 * random() AS c) r,
 			LATERAL (SELECT ($1::text[])[1 + ki] AS k) n`,
-		kinds, hexes(colour.RGBWheel), hexes(colour.RYBWheel), record)
+		kinds, hexes(veglens.RGBWheel), hexes(veglens.RYBWheel), record)
 	if err != nil {
 		b.Fatalf("seed: %v", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.store.Pool().Exec(ctx, "VACUUM ANALYZE images"); err != nil {
+	if _, err := pool.Exec(ctx, "VACUUM ANALYZE images"); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	wheels := map[catalog.Palette]colour.Palette{catalog.PaletteRGB: colour.RGBWheel, catalog.PaletteRYB: colour.RYBWheel}
+	wheels := map[veglens.PaletteID]veglens.Palette{veglens.PaletteRGB: veglens.RGBWheel, veglens.PaletteRYB: veglens.RYBWheel}
 	lat := make([]float64, 0, b.N)
 	found := 0
 	b.ResetTimer()
 	for b.Loop() {
-		p := catalog.PaletteRGB
+		p := veglens.PaletteRGB
 		if rng.IntN(2) == 1 {
-			p = catalog.PaletteRYB
+			p = veglens.PaletteRYB
 		}
-		entries := wheels[p].Entries
+		entries := wheels[p].Colours
 		req := events.APIGatewayV2HTTPRequest{RawPath: "/api/images", QueryStringParameters: map[string]string{
 			"kind":    kinds[rng.IntN(len(kinds))],
 			"colour":  entries[rng.IntN(len(entries))].Name,

@@ -8,9 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,8 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/veglens/veglens/shared/api"
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/colour"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // DefaultCount is the page size when count is not given.
@@ -33,92 +31,50 @@ const URLExpiry = time.Hour
 // RecentImages is how many recent images the speed percentiles cover.
 const RecentImages = 1000
 
-// Kinds are the 15 kinds in the model's label order; used when MODEL_DIR
-// has no model.json to read them from.
-var Kinds = []string{
-	"Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum", "Carrot",
-	"Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato",
-}
-
-// Store is what the handler reads from the catalog (catalog.Store).
-type Store interface {
-	Get(ctx context.Context, id string) (catalog.Image, error)
-	Search(ctx context.Context, q catalog.Search) (catalog.Page, error)
-	ColourCounts(ctx context.Context, kind string, m catalog.Method, p catalog.Palette) ([]catalog.ColourCount, error)
-	Kinds(ctx context.Context) (map[string]catalog.KindSummary, error)
-	Stats(ctx context.Context, recent int) (catalog.Stats, error)
-}
-
-// URLSigner makes object URLs browsers can load (objects.Store).
-type URLSigner interface {
-	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
-}
-
-// Palette is a colour wheel as the API describes it.
-type Palette struct {
-	ID      catalog.Palette
-	Name    string
-	Colours []catalog.ColourRef // wheel order
-}
-
 // Deps are the handler's dependencies.
 type Deps struct {
-	Store   Store
-	Objects URLSigner
-	// ModelDir holds model.json, metrics.json and veglens.onnx (MODEL_DIR),
-	// read once by New for GET /api/model and the kind vocabulary.
-	ModelDir string
-	// Palettes default to DefaultPalettes (the shared colour package's
-	// wheels).
-	Palettes []Palette
+	Images  veglens.ImageStore
+	Objects veglens.ObjectStore
+	// Model describes the model (veglens.ReadModel of MODEL_DIR): its kinds
+	// are the search vocabulary and it is GET /api/model's answer.
+	Model veglens.Model
+	// Log receives failures worth a person's attention; nil discards.
+	Log *slog.Logger
 }
 
 // Handler serves the GET routes.
 type Handler struct {
-	store    Store
-	objs     URLSigner
-	palettes map[catalog.Palette]Palette
-	order    []catalog.Palette
-	kinds    []string
-	kindIdx  map[string]string // normalised -> label
-	model    *modelInfo
-	modelErr error
+	images veglens.ImageStore
+	objs   veglens.ObjectStore
+	log    *slog.Logger
+	kinds  veglens.Kinds
+	model  modelInfo
 }
 
-// New returns a Handler. A missing or unreadable model folder does not stop
-// it: only GET /api/model then answers with an error.
+// New returns a Handler.
 func New(d Deps) (*Handler, error) {
-	if d.Store == nil || d.Objects == nil {
-		return nil, errors.New("query: Store and Objects are required")
+	if d.Images == nil || d.Objects == nil {
+		return nil, errors.New("query: Images and Objects are required")
 	}
-	if d.Palettes == nil {
-		d.Palettes = DefaultPalettes()
+	if len(d.Model.Meta.Labels) == 0 {
+		return nil, errors.New("query: the model lists no kinds (is MODEL_DIR's model.json read?)")
 	}
-	if len(d.Palettes) == 0 {
-		return nil, errors.New("query: no palettes")
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{store: d.Store, objs: d.Objects, palettes: map[catalog.Palette]Palette{}}
-	for _, p := range d.Palettes {
-		h.palettes[p.ID] = p
-		h.order = append(h.order, p.ID)
-	}
-	h.model, h.modelErr = loadModelInfo(d.ModelDir)
-	h.kinds = Kinds
-	if h.modelErr == nil && len(h.model.Labels) > 0 {
-		h.kinds = h.model.Labels
-	}
-	h.kindIdx = map[string]string{}
-	for _, k := range h.kinds {
-		h.kindIdx[normaliseKind(k)] = k
-	}
-	return h, nil
+	m := d.Model
+	return &Handler{
+		images: d.Images, objs: d.Objects, log: d.Log, kinds: m.Meta.Kinds(),
+		model: modelInfo{Name: m.Meta.Name, Version: m.Meta.Version, Architecture: m.Meta.Architecture,
+			SizeBytes: m.SizeBytes, Labels: m.Meta.Labels, Threshold: m.Meta.Refusal.Threshold, Metrics: m.Metrics},
+	}, nil
 }
 
 // Handle serves one API Gateway v2 request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	p := strings.TrimSuffix(api.Path(req), "/")
 	if m := api.Method(req); m != http.MethodGet && m != http.MethodHead {
-		return api.ErrorResponse(ctx, api.Invalid("method", fmt.Sprintf("%s only answers GET requests.", p), []string{http.MethodGet})), nil
+		return api.ErrorResponse(ctx, h.log, api.Invalid("method", fmt.Sprintf("%s only answers GET requests.", p), []string{http.MethodGet})), nil
 	}
 	var (
 		body any
@@ -140,7 +96,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case p == "/api/stats":
 		body, err = h.stats(ctx)
 	case p == "/api/model":
-		body, err = h.modelCard()
+		body = h.model
 	case p == "/api/openapi.yaml":
 		return events.APIGatewayV2HTTPResponse{
 			StatusCode: http.StatusOK,
@@ -151,7 +107,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		err = api.NotFound(fmt.Sprintf("There is nothing at %s.", p))
 	}
 	if err != nil {
-		return api.ErrorResponse(ctx, storeError(err)), nil
+		return api.ErrorResponse(ctx, h.log, storeError(err)), nil
 	}
 	return api.JSON(http.StatusOK, body), nil
 }
@@ -162,7 +118,7 @@ func storeError(err error) error {
 	switch {
 	case errors.As(err, &apiErr):
 		return err
-	case errors.Is(err, catalog.ErrUnavailable):
+	case errors.Is(err, veglens.ErrUnavailable):
 		return api.Unavailable("database", err)
 	default:
 		return api.Internal(err)
@@ -174,26 +130,26 @@ func storeError(err error) error {
 // Image is an image as the API returns it.
 type Image struct {
 	ID           string           `json:"id"`
-	Status       catalog.Status   `json:"status"`
-	Source       catalog.Source   `json:"source"`
+	Status       veglens.Status   `json:"status"`
+	Source       veglens.Source   `json:"source"`
 	Kind         *string          `json:"kind"`
 	Confidence   *float64         `json:"confidence"`
 	Refused      bool             `json:"refused"`
-	Top          []catalog.Guess  `json:"top"`
-	Colours      *catalog.Colours `json:"colours"`
+	Top          []veglens.Guess  `json:"top"`
+	Colours      *veglens.Colours `json:"colours"`
 	Reason       string           `json:"reason,omitempty"`
 	URL          string           `json:"url"`
 	ThumbnailURL *string          `json:"thumbnailUrl"`
 	Width        *int             `json:"width"`
 	Height       *int             `json:"height"`
-	Timings      *catalog.Timings `json:"timings"`
+	Timings      *veglens.Timings `json:"timings"`
 	ModelVersion *string          `json:"modelVersion"`
 	TrueKind     *string          `json:"trueKind"`
 	CreatedAt    time.Time        `json:"createdAt"`
 	UpdatedAt    time.Time        `json:"updatedAt"`
 }
 
-func (h *Handler) toImage(ctx context.Context, im catalog.Image) (Image, error) {
+func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) {
 	out := Image{
 		ID: im.ID, Status: im.Status, Source: im.Source, Refused: im.Refused, Top: im.Top,
 		Timings: im.Timings, ModelVersion: opt(im.ModelVersion), TrueKind: opt(im.TrueKind),
@@ -201,12 +157,12 @@ func (h *Handler) toImage(ctx context.Context, im catalog.Image) (Image, error) 
 		Width: optInt(im.Width), Height: optInt(im.Height),
 	}
 	if out.Top == nil {
-		out.Top = []catalog.Guess{}
+		out.Top = []veglens.Guess{}
 	}
 	switch im.Status {
-	case catalog.StatusDone:
+	case veglens.StatusDone:
 		out.Kind, out.Confidence, out.Colours = opt(im.Kind), &im.Confidence, im.Colours
-	case catalog.StatusRejected:
+	case veglens.StatusRejected:
 		out.Reason = im.Reason
 		if out.Reason == "" {
 			out.Reason = "The file could not be read as an image."
@@ -243,8 +199,8 @@ func optInt(n int) *int {
 }
 
 func (h *Handler) image(ctx context.Context, id string) (Image, error) {
-	im, err := h.store.Get(ctx, strings.ToLower(id))
-	if errors.Is(err, catalog.ErrNotFound) {
+	im, err := h.images.Get(ctx, strings.ToLower(id))
+	if errors.Is(err, veglens.ErrNotFound) {
 		return Image{}, api.NotFound("There is no image with this id.")
 	}
 	if err != nil {
@@ -257,17 +213,17 @@ func (h *Handler) image(ctx context.Context, id string) (Image, error) {
 
 // SearchQuery is the query as understood.
 type SearchQuery struct {
-	Kind    *string            `json:"kind"`
-	Colour  *catalog.ColourRef `json:"colour"`
-	Palette catalog.Palette    `json:"palette"`
-	Method  catalog.Method     `json:"method"`
-	Count   int                `json:"count"`
+	Kind    *string           `json:"kind"`
+	Colour  *veglens.Colour   `json:"colour"`
+	Palette veglens.PaletteID `json:"palette"`
+	Method  veglens.Method    `json:"method"`
+	Count   int               `json:"count"`
 }
 
 // Alternative is a colour of the asked-for kind that does have images.
 type Alternative struct {
-	Colour catalog.ColourRef `json:"colour"`
-	Count  int               `json:"count"`
+	Colour veglens.Colour `json:"colour"`
+	Count  int            `json:"count"`
 }
 
 // SearchResult is the body of GET /api/images.
@@ -281,40 +237,41 @@ type SearchResult struct {
 // ParseSearch validates the query parameters of GET /api/images. Errors are
 // *api.Error values naming the parameter and its allowed values.
 func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
-	q := SearchQuery{Palette: catalog.PaletteRGB, Method: catalog.MethodForeground, Count: DefaultCount}
+	q := SearchQuery{Palette: veglens.PaletteRGB, Method: veglens.MethodForeground, Count: DefaultCount}
 	if v := strings.ToLower(strings.TrimSpace(params["palette"])); v != "" {
-		if _, ok := h.palettes[catalog.Palette(v)]; !ok {
-			return q, api.Invalid("palette", fmt.Sprintf("There is no palette %q.", clip(params["palette"])), h.paletteIDs())
+		p, ok := veglens.PaletteByID(v)
+		if !ok {
+			return q, api.Invalid("palette", fmt.Sprintf("There is no palette %q.", clip(params["palette"])), paletteIDs())
 		}
-		q.Palette = catalog.Palette(v)
+		q.Palette = p.ID
 	}
 	if v := strings.ToLower(strings.TrimSpace(params["method"])); v != "" {
-		switch catalog.Method(v) {
-		case catalog.MethodForeground, catalog.MethodReference:
-			q.Method = catalog.Method(v)
+		switch veglens.Method(v) {
+		case veglens.MethodForeground, veglens.MethodReference:
+			q.Method = veglens.Method(v)
 		default:
 			return q, api.Invalid("method", fmt.Sprintf("There is no colour method %q.", clip(params["method"])),
-				[]string{string(catalog.MethodForeground), string(catalog.MethodReference)})
+				[]string{string(veglens.MethodForeground), string(veglens.MethodReference)})
 		}
 	}
 	if v := strings.TrimSpace(params["count"]); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > catalog.MaxCount {
-			return q, api.Invalid("count", fmt.Sprintf("count must be a whole number from 1 to %d, not %q.", catalog.MaxCount, clip(params["count"])), nil)
+		if err != nil || n < 1 || n > veglens.MaxCount {
+			return q, api.Invalid("count", fmt.Sprintf("count must be a whole number from 1 to %d, not %q.", veglens.MaxCount, clip(params["count"])), nil)
 		}
 		q.Count = n
 	}
 	if v := strings.TrimSpace(params["kind"]); v != "" {
-		k, ok := h.kindIdx[normaliseKind(v)]
+		k, ok := h.kinds.Lookup(v)
 		if !ok {
-			return q, api.Invalid("kind", fmt.Sprintf("There is no kind %q.", clip(v)), h.kinds)
+			return q, api.Invalid("kind", fmt.Sprintf("There is no kind %q.", clip(v)), h.kinds.List())
 		}
 		q.Kind = &k
 	}
 	if v := strings.TrimSpace(params["colour"]); v != "" {
-		c, ok := h.lookupColour(q.Palette, v)
+		pal, _ := veglens.PaletteByID(string(q.Palette))
+		c, ok := pal.Lookup(v)
 		if !ok {
-			pal := h.palettes[q.Palette]
 			names := make([]string, 0, len(pal.Colours))
 			for _, c := range pal.Colours {
 				names = append(names, c.Name)
@@ -331,14 +288,14 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 	if err != nil {
 		return SearchResult{}, err
 	}
-	s := catalog.Search{Method: q.Method, Palette: q.Palette, Count: q.Count}
+	s := veglens.Search{Method: q.Method, Palette: q.Palette, Count: q.Count}
 	if q.Kind != nil {
 		s.Kind = *q.Kind
 	}
 	if q.Colour != nil {
 		s.Colour = q.Colour.Hex
 	}
-	page, err := h.store.Search(ctx, s)
+	page, err := h.images.Search(ctx, s)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -361,14 +318,15 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 
 // alternatives lists the colours the kind does come in, nearest to the
 // asked-for colour on the wheel first (then most frequent).
-func (h *Handler) alternatives(ctx context.Context, kind string, want catalog.ColourRef, m catalog.Method, p catalog.Palette) ([]Alternative, error) {
-	counts, err := h.store.ColourCounts(ctx, kind, m, p)
+func (h *Handler) alternatives(ctx context.Context, kind string, want veglens.Colour, m veglens.Method, p veglens.PaletteID) ([]Alternative, error) {
+	counts, err := h.images.ColourCounts(ctx, kind, m, p)
 	if err != nil {
 		return nil, err
 	}
-	wheel := h.palettes[p].Colours
+	pal, _ := veglens.PaletteByID(string(p))
+	wheel := pal.Colours
 	pos := func(hex string) int {
-		return slices.IndexFunc(wheel, func(c catalog.ColourRef) bool { return c.Hex == hex })
+		return slices.IndexFunc(wheel, func(c veglens.Colour) bool { return c.Hex == hex })
 	}
 	from := pos(want.Hex)
 	type alt struct {
@@ -407,34 +365,10 @@ func abs(n int) int {
 	return n
 }
 
-// normaliseKind folds case and treats spaces and hyphens as underscores, so
-// "bitter gourd", "Bitter-Gourd" and "BITTER_GOURD" are the same kind.
-func normaliseKind(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.NewReplacer(" ", "_", "-", "_").Replace(s)
-	return s
-}
-
-// lookupColour finds a wheel colour by name or hex (with or without #), any
-// case: colour.Lookup for the shared wheels, the same rules otherwise.
-func (h *Handler) lookupColour(p catalog.Palette, s string) (catalog.ColourRef, bool) {
-	pal, ok := h.palettes[p]
-	if !ok {
-		return catalog.ColourRef{}, false
-	}
-	entries := make([]colour.Entry, 0, len(pal.Colours))
-	for _, c := range pal.Colours {
-		entries = append(entries, colour.Entry{Name: c.Name, Hex: c.Hex})
-	}
-	name := strings.Join(strings.Fields(s), " ")
-	e, ok := colour.Lookup(colour.Palette{ID: string(p), Entries: entries}, name)
-	return catalog.ColourRef{Name: e.Name, Hex: e.Hex}, ok
-}
-
-func (h *Handler) paletteIDs() []string {
-	ids := make([]string, 0, len(h.order))
-	for _, id := range h.order {
-		ids = append(ids, string(id))
+func paletteIDs() []string {
+	var ids []string
+	for _, p := range veglens.Palettes() {
+		ids = append(ids, string(p.ID))
 	}
 	return ids
 }
@@ -457,25 +391,15 @@ type KindInfo struct {
 	ImageURL *string `json:"imageUrl"`
 }
 
-// KindLabel turns a model label into words for people: Bitter_Gourd ->
-// "Bitter gourd".
-func KindLabel(kind string) string {
-	s := strings.ToLower(strings.ReplaceAll(kind, "_", " "))
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 func (h *Handler) listKinds(ctx context.Context) (map[string][]KindInfo, error) {
-	sum, err := h.store.Kinds(ctx)
+	sum, err := h.images.Kinds(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]KindInfo, 0, len(h.kinds))
-	for _, k := range h.kinds {
+	out := make([]KindInfo, 0, len(h.kinds.List()))
+	for _, k := range h.kinds.List() {
 		s := sum[k]
-		info := KindInfo{Name: k, Label: KindLabel(k), Count: s.Count}
+		info := KindInfo{Name: k, Label: veglens.KindLabel(k), Count: s.Count}
 		key := s.ExampleThumb
 		if key == "" {
 			key = s.ExampleKey
@@ -492,31 +416,22 @@ func (h *Handler) listKinds(ctx context.Context) (map[string][]KindInfo, error) 
 	return map[string][]KindInfo{"kinds": out}, nil
 }
 
-type paletteJSON struct {
-	ID      catalog.Palette     `json:"id"`
-	Name    string              `json:"name"`
-	Colours []catalog.ColourRef `json:"colours"`
-}
-
 type methodJSON struct {
-	ID          catalog.Method `json:"id"`
+	ID          veglens.Method `json:"id"`
 	Description string         `json:"description"`
 }
 
 type paletteList struct {
-	Palettes []paletteJSON `json:"palettes"`
-	Methods  []methodJSON  `json:"methods"`
+	Palettes []veglens.Palette `json:"palettes"`
+	Methods  []methodJSON      `json:"methods"`
 }
 
 func (h *Handler) listPalettes() paletteList {
 	out := paletteList{Methods: []methodJSON{
-		{ID: catalog.MethodForeground, Description: "The colour of the vegetable itself, with the background left out."},
-		{ID: catalog.MethodReference, Description: "The colour of the whole picture."},
+		{ID: veglens.MethodForeground, Description: "The colour of the vegetable itself, with the background left out."},
+		{ID: veglens.MethodReference, Description: "The colour of the whole picture."},
 	}}
-	for _, id := range h.order {
-		p := h.palettes[id]
-		out.Palettes = append(out.Palettes, paletteJSON{ID: p.ID, Name: p.Name, Colours: p.Colours})
-	}
+	out.Palettes = veglens.Palettes()
 	return out
 }
 
@@ -528,8 +443,8 @@ type kindCount struct {
 }
 
 type colourCount struct {
-	Colour catalog.ColourRef `json:"colour"`
-	Count  int               `json:"count"`
+	Colour veglens.Colour `json:"colour"`
+	Count  int            `json:"count"`
 }
 
 type speedJSON struct {
@@ -560,30 +475,31 @@ type StatsResult struct {
 }
 
 func (h *Handler) stats(ctx context.Context) (StatsResult, error) {
-	st, err := h.store.Stats(ctx, RecentImages)
+	st, err := h.images.Stats(ctx, RecentImages)
 	if err != nil {
 		return StatsResult{}, err
 	}
 	out := StatsResult{
 		Images: st.Images, Done: st.Done, Pending: st.Pending, Rejected: st.Rejected, Refused: st.Refused,
-		Kinds:   make([]kindCount, 0, len(h.kinds)),
+		Kinds:   make([]kindCount, 0, len(h.kinds.List())),
 		Colours: map[string][]colourCount{},
 		Speed:   speedJSON{Samples: st.Speed.Samples, P50: round(st.Speed.P50), P90: round(st.Speed.P90), P99: round(st.Speed.P99)},
 		Series:  make([]seriesJSON, 0, len(st.Series)),
 	}
-	for _, k := range h.kinds {
+	for _, k := range h.kinds.List() {
 		out.Kinds = append(out.Kinds, kindCount{Kind: k, Count: st.Kinds[k]})
 	}
 	for _, pc := range []struct {
-		p      catalog.Palette
-		counts []catalog.ColourCount
-	}{{catalog.PaletteRGB, st.ColoursRGB}, {catalog.PaletteRYB, st.ColoursRYB}} {
+		p      veglens.PaletteID
+		counts []veglens.ColourCount
+	}{{veglens.PaletteRGB, st.ColoursRGB}, {veglens.PaletteRYB, st.ColoursRYB}} {
 		n := map[string]int{}
 		for _, c := range pc.counts {
 			n[c.Hex] = c.Count
 		}
 		list := []colourCount{}
-		for _, c := range h.palettes[pc.p].Colours {
+		pal, _ := veglens.PaletteByID(string(pc.p))
+		for _, c := range pal.Colours {
 			list = append(list, colourCount{Colour: c, Count: n[c.Hex]})
 		}
 		out.Colours[string(pc.p)] = list
@@ -614,48 +530,3 @@ type modelInfo struct {
 	Threshold    float64         `json:"threshold"`
 	Metrics      json.RawMessage `json:"metrics"`
 }
-
-func loadModelInfo(dir string) (*modelInfo, error) {
-	if dir == "" {
-		return nil, errors.New("no model folder configured (MODEL_DIR)")
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "model.json"))
-	if err != nil {
-		return nil, fmt.Errorf("read model description: %w", err)
-	}
-	var meta struct {
-		Name         string   `json:"name"`
-		Version      string   `json:"version"`
-		Architecture string   `json:"architecture"`
-		Labels       []string `json:"labels"`
-		Refusal      struct {
-			Threshold float64 `json:"threshold"`
-		} `json:"refusal"`
-	}
-	if err := json.Unmarshal(raw, &meta); err != nil {
-		return nil, fmt.Errorf("parse model.json: %w", err)
-	}
-	info := &modelInfo{Name: meta.Name, Version: meta.Version, Architecture: meta.Architecture,
-		Labels: meta.Labels, Threshold: meta.Refusal.Threshold, Metrics: json.RawMessage(`{}`)}
-	if fi, err := os.Stat(filepath.Join(dir, "veglens.onnx")); err == nil {
-		info.SizeBytes = fi.Size()
-	}
-	if m, err := os.ReadFile(filepath.Join(dir, "metrics.json")); err == nil {
-		var obj map[string]any
-		if err := json.Unmarshal(m, &obj); err != nil {
-			return nil, fmt.Errorf("parse metrics.json: %w", err)
-		}
-		info.Metrics = m
-	}
-	return info, nil
-}
-
-func (h *Handler) modelCard() (*modelInfo, error) {
-	if h.modelErr != nil {
-		return nil, api.Internal(fmt.Errorf("model card: %w", h.modelErr))
-	}
-	return h.model, nil
-}
-
-// ModelError reports why GET /api/model cannot answer, or nil.
-func (h *Handler) ModelError() error { return h.modelErr }

@@ -3,6 +3,7 @@ package query_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,37 +17,66 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/veglens/veglens/functions/query/query"
-	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/colour"
-	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/fakes"
 	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 const bucket = "images"
 
 type env struct {
 	h     *query.Handler
-	store *catalog.Store
-	objs  *objects.Store
-	pg    *services.Postgres
+	store veglens.ImageStore
+	objs  veglens.ObjectStore
 	root  string
+	// stopDatabase makes the database unreachable and returns a function
+	// that brings it back.
+	stopDatabase func(t *testing.T) (restart func())
+	// realStorage: image URLs can be fetched over HTTP.
+	realStorage bool
 }
 
-func newEnv(t testing.TB) env {
+func newEnv(t testing.TB, store veglens.ImageStore, objs veglens.ObjectStore) env {
 	t.Helper()
-	be := servicestest.NewBackend(t, bucket)
-	store, objs, pg := be.Store, be.Objects, be.Postgres
 	root, err := sourcetree.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := query.New(query.Deps{Store: store, Objects: objs, ModelDir: filepath.Join(root, "models")})
+	model, err := veglens.ReadModel(filepath.Join(root, "models"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{h: h, store: store, objs: objs, pg: pg, root: root}
+	h, err := query.New(query.Deps{Images: store, Objects: objs, Model: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{h: h, store: store, objs: objs, root: root}
+}
+
+// TestQuery runs the handler against a real PostgreSQL and MinIO.
+func TestQuery(t *testing.T) {
+	be := servicestest.NewBackend(t, bucket)
+	e := newEnv(t, be.Store, be.Objects)
+	e.realStorage = true
+	e.stopDatabase = func(t *testing.T) func() {
+		if err := be.Postgres.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return func() { be.Postgres.Restart(context.Background()) }
+	}
+	testQuery(t, e)
+}
+
+// TestQueryWithFakes runs the same tests against the in-memory fakes.
+func TestQueryWithFakes(t *testing.T) {
+	store := fakes.NewImageStore()
+	e := newEnv(t, store, fakes.NewObjectStore(bucket))
+	e.stopDatabase = func(t *testing.T) func() {
+		store.Down(errors.New("dial tcp 127.0.0.1:5432: connection refused"))
+		return func() { store.Down(nil) }
+	}
+	testQuery(t, e)
 }
 
 func get(t *testing.T, h *query.Handler, rawURL string) (int, map[string]any) {
@@ -75,19 +105,19 @@ func get(t *testing.T, h *query.Handler, rawURL string) (int, map[string]any) {
 
 // wheelColours returns catalog colours with the given wheel entries as the
 // dominant ones (foreground and reference alike).
-func wheelColours(rgbName, rybName string) *catalog.Colours {
-	rgb, ok1 := colour.Lookup(colour.RGBWheel, rgbName)
-	ryb, ok2 := colour.Lookup(colour.RYBWheel, rybName)
+func wheelColours(rgbName, rybName string) *veglens.Colours {
+	rgb, ok1 := veglens.RGBWheel.Lookup(rgbName)
+	ryb, ok2 := veglens.RYBWheel.Lookup(rybName)
 	if !ok1 || !ok2 {
 		panic("unknown colour " + rgbName + "/" + rybName)
 	}
-	pr := func(e colour.Entry) catalog.PaletteResult {
-		return catalog.PaletteResult{Dominant: catalog.ColourRef{Name: e.Name, Hex: e.Hex},
-			Shares: []catalog.ColourShare{{Name: e.Name, Hex: e.Hex, Share: 0.8}}}
+	pr := func(e veglens.Colour) veglens.PaletteResult {
+		return veglens.PaletteResult{Dominant: veglens.Colour{Name: e.Name, Hex: e.Hex},
+			Shares: []veglens.ColourShare{{Name: e.Name, Hex: e.Hex, Share: 0.8}}}
 	}
-	return &catalog.Colours{
-		Foreground: catalog.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
-		Reference:  catalog.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
+	return &veglens.Colours{
+		Foreground: veglens.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
+		Reference:  veglens.MethodColours{RGB: pr(rgb), RYB: pr(ryb)},
 	}
 }
 
@@ -98,16 +128,16 @@ type seeded struct {
 func seed(t *testing.T, e env) seeded {
 	t.Helper()
 	ctx := context.Background()
-	put := func(im catalog.Image) string {
+	put := func(im veglens.Image) string {
 		if im.Status == "" {
-			im.Status = catalog.StatusDone
+			im.Status = veglens.StatusDone
 		}
 		if im.Bucket == "" {
 			im.Bucket = bucket
 		}
-		if im.Status == catalog.StatusDone {
-			im.Top = []catalog.Guess{{Kind: im.Kind, Probability: im.Confidence}, {Kind: "Bean", Probability: 0.05}, {Kind: "Carrot", Probability: 0.01}}
-			im.Timings = &catalog.Timings{FetchMs: 1, DecodeMs: 1, InferenceMs: 8, ColourMs: 2, TotalMs: 12}
+		if im.Status == veglens.StatusDone {
+			im.Top = []veglens.Guess{{Kind: im.Kind, Probability: im.Confidence}, {Kind: "Bean", Probability: 0.05}, {Kind: "Carrot", Probability: 0.01}}
+			im.Timings = &veglens.Timings{FetchMs: 1, DecodeMs: 1, InferenceMs: 8, ColourMs: 2, TotalMs: 12}
 			im.ModelVersion, im.Width, im.Height = "356c587946b0", 224, 224
 		}
 		id, err := e.store.Upsert(ctx, im)
@@ -120,28 +150,28 @@ func seed(t *testing.T, e env) seeded {
 		return id
 	}
 	var s seeded
-	s.tomatoRed1 = put(catalog.Image{Key: "dataset/Tomato/1.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.97, Colours: wheelColours("red", "red")})
-	s.tomatoRed2 = put(catalog.Image{Key: "dataset/Tomato/2.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.91, Colours: wheelColours("red", "red-orange")})
-	put(catalog.Image{Key: "dataset/Tomato/3.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.8, Colours: wheelColours("orange", "orange")})
-	put(catalog.Image{Key: "dataset/Tomato/4.jpg", Source: catalog.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.7, Colours: wheelColours("green", "green")})
-	put(catalog.Image{Key: "dataset/Bitter_Gourd/1.jpg", Source: catalog.SourceDataset, TrueKind: "Bitter_Gourd", Kind: "Bitter_Gourd", Confidence: 0.9, Colours: wheelColours("chartreuse", "yellow-green"), ThumbnailKey: "thumbnails/dataset/Bitter_Gourd/1.jpg"})
+	s.tomatoRed1 = put(veglens.Image{Key: "dataset/Tomato/1.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.97, Colours: wheelColours("red", "red")})
+	s.tomatoRed2 = put(veglens.Image{Key: "dataset/Tomato/2.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.91, Colours: wheelColours("red", "red-orange")})
+	put(veglens.Image{Key: "dataset/Tomato/3.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.8, Colours: wheelColours("orange", "orange")})
+	put(veglens.Image{Key: "dataset/Tomato/4.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.7, Colours: wheelColours("green", "green")})
+	put(veglens.Image{Key: "dataset/Bitter_Gourd/1.jpg", Source: veglens.SourceDataset, TrueKind: "Bitter_Gourd", Kind: "Bitter_Gourd", Confidence: 0.9, Colours: wheelColours("chartreuse", "yellow-green"), ThumbnailKey: "thumbnails/dataset/Bitter_Gourd/1.jpg"})
 	if err := e.objs.Put(ctx, "thumbnails/dataset/Bitter_Gourd/1.jpg", "image/jpeg", []byte("thumbnail")); err != nil {
 		t.Fatal(err)
 	}
 
 	s.listedUpload = uuid.NewString()
-	if err := e.store.CreatePending(ctx, catalog.NewPending{ID: s.listedUpload, Bucket: bucket, Key: "uploads/" + s.listedUpload + ".jpg", Listed: true}); err != nil {
+	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.listedUpload, Bucket: bucket, Key: "uploads/" + s.listedUpload + ".jpg", Listed: true}); err != nil {
 		t.Fatal(err)
 	}
-	put(catalog.Image{Key: "uploads/" + s.listedUpload + ".jpg", Source: catalog.SourceUpload, Kind: "Tomato", Confidence: 0.95, Colours: wheelColours("red", "red")})
+	put(veglens.Image{Key: "uploads/" + s.listedUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.95, Colours: wheelColours("red", "red")})
 	s.privateUpload = uuid.NewString()
-	put(catalog.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: catalog.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red")})
+	put(veglens.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red")})
 	s.pending = uuid.NewString()
-	if err := e.store.CreatePending(ctx, catalog.NewPending{ID: s.pending, Bucket: bucket, Key: "uploads/" + s.pending + ".png", Listed: true}); err != nil {
+	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.pending, Bucket: bucket, Key: "uploads/" + s.pending + ".png", Listed: true}); err != nil {
 		t.Fatal(err)
 	}
 	s.rejected = uuid.NewString()
-	put(catalog.Image{ID: s.rejected, Key: "uploads/" + s.rejected + ".jpg", Source: catalog.SourceUpload, Status: catalog.StatusRejected, Reason: "The file is empty (0 bytes)."})
+	put(veglens.Image{ID: s.rejected, Key: "uploads/" + s.rejected + ".jpg", Source: veglens.SourceUpload, Status: veglens.StatusRejected, Reason: "The file is empty (0 bytes)."})
 	return s
 }
 
@@ -154,8 +184,7 @@ func ids(out map[string]any) []string {
 	return r
 }
 
-func TestQuery(t *testing.T) {
-	e := newEnv(t)
+func testQuery(t *testing.T, e env) {
 	s := seed(t, e)
 
 	t.Run("Search", func(t *testing.T) {
@@ -229,6 +258,9 @@ func TestQuery(t *testing.T) {
 	})
 
 	t.Run("ImagesCarryLoadableURLs", func(t *testing.T) {
+		if !e.realStorage {
+			t.Skip("the fake object store's URLs are not served over HTTP; TestQuery checks this against MinIO")
+		}
 		_, out := get(t, e.h, "/api/images?kind=bitter_gourd")
 		im := out["images"].([]any)[0].(map[string]any)
 		for field, want := range map[string]string{"url": "jpeg of dataset/Bitter_Gourd/1.jpg", "thumbnailUrl": "thumbnail"} {
@@ -437,11 +469,7 @@ func TestQuery(t *testing.T) {
 
 	// Last: it stops the database.
 	t.Run("DatabaseDownIs503", func(t *testing.T) {
-		ctx := context.Background()
-		if err := e.pg.Stop(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer e.pg.Restart(ctx)
+		defer e.stopDatabase(t)()
 		status, out := get(t, e.h, "/api/images?kind=tomato")
 		errObj, _ := out["error"].(map[string]any)
 		if status != 503 || errObj["code"] != "unavailable" || strings.Contains(fmt.Sprint(errObj["message"]), "127.0.0.1") {

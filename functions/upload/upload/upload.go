@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"path"
@@ -19,18 +20,14 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/veglens/veglens/shared/api"
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // MaxSize is the largest upload accepted, in bytes (10 MiB).
-const MaxSize = objects.MaxImageBytes
+const MaxSize = veglens.MaxImageBytes
 
 // DefaultExpiry is how long a presigned upload stays valid by default.
 const DefaultExpiry = 5 * time.Minute
-
-// KeyPrefix is where uploads are stored; the classify function listens here.
-const KeyPrefix = "uploads/"
 
 // Extensions maps each accepted Content-Type to the extension of its key.
 var Extensions = map[string]string{
@@ -43,41 +40,36 @@ var Extensions = map[string]string{
 // AllowedTypes lists the accepted Content-Types.
 var AllowedTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif"}
 
-// Store records pending uploads (catalog.Store).
-type Store interface {
-	CreatePending(ctx context.Context, p catalog.NewPending) error
-}
-
-// Presigner presigns uploads into the images bucket (objects.Store).
-type Presigner interface {
-	Bucket() string
-	PresignUpload(ctx context.Context, key, contentType string, maxSize int64, expiry time.Duration) (objects.Upload, error)
-}
-
 // Deps are the handler's dependencies.
 type Deps struct {
-	Store   Store
-	Objects Presigner
+	Images  veglens.ImageStore
+	Objects veglens.ObjectStore
+	// Log receives failures worth a person's attention; nil discards.
+	Log *slog.Logger
 	// Expiry of presigned uploads (UPLOAD_EXPIRY); default DefaultExpiry.
 	Expiry time.Duration
 }
 
 // Handler serves POST /api/uploads.
 type Handler struct {
-	store  Store
-	objs   Presigner
+	images veglens.ImageStore
+	objs   veglens.ObjectStore
+	log    *slog.Logger
 	expiry time.Duration
 }
 
 // New returns a Handler.
 func New(d Deps) (*Handler, error) {
-	if d.Store == nil || d.Objects == nil {
-		return nil, errors.New("upload: Store and Objects are required")
+	if d.Images == nil || d.Objects == nil {
+		return nil, errors.New("upload: Images and Objects are required")
 	}
 	if d.Expiry <= 0 {
 		d.Expiry = DefaultExpiry
 	}
-	return &Handler{store: d.Store, objs: d.Objects, expiry: d.Expiry}, nil
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{images: d.Images, objs: d.Objects, log: d.Log, expiry: d.Expiry}, nil
 }
 
 // Request is the body of POST /api/uploads.
@@ -103,19 +95,19 @@ type Response struct {
 // Handle serves one API Gateway v2 request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if m := api.Method(req); m != http.MethodPost {
-		return api.ErrorResponse(ctx, api.Invalid("method", fmt.Sprintf("Use POST to start an upload, not %s.", m), []string{http.MethodPost})), nil
+		return api.ErrorResponse(ctx, h.log, api.Invalid("method", fmt.Sprintf("Use POST to start an upload, not %s.", m), []string{http.MethodPost})), nil
 	}
 	var body Request
 	if err := api.DecodeJSON(req, &body); err != nil {
-		return api.ErrorResponse(ctx, err), nil
+		return api.ErrorResponse(ctx, h.log, err), nil
 	}
 	contentType, ext, listed, err := Validate(body)
 	if err != nil {
-		return api.ErrorResponse(ctx, err), nil
+		return api.ErrorResponse(ctx, h.log, err), nil
 	}
 	resp, err := h.create(ctx, contentType, ext, listed)
 	if err != nil {
-		return api.ErrorResponse(ctx, err), nil
+		return api.ErrorResponse(ctx, h.log, err), nil
 	}
 	out := api.JSON(http.StatusCreated, resp)
 	out.Headers["Location"] = resp.StatusURL
@@ -152,21 +144,21 @@ func Validate(r Request) (contentType, ext string, listed bool, err error) {
 	case *r.Size <= 0:
 		return "", "", false, api.Invalid("size", "The file is empty.", nil)
 	case *r.Size > MaxSize:
-		return "", "", false, api.TooLarge("size", fmt.Sprintf("The file is %s; the largest accepted is %s.", humanBytes(*r.Size), humanBytes(MaxSize)))
+		return "", "", false, api.TooLarge("size", fmt.Sprintf("The file is %s; the largest accepted is %s.", veglens.FormatBytes(*r.Size), veglens.FormatBytes(MaxSize)))
 	}
 	return mt, ext, r.Listed != nil && *r.Listed, nil
 }
 
 func (h *Handler) create(ctx context.Context, contentType, ext string, listed bool) (Response, error) {
 	id := uuid.NewString()
-	key := KeyPrefix + id + "." + ext
+	key := veglens.UploadKey(id, ext)
 	// Presign first: it needs no network, so a failure leaves nothing behind.
 	up, err := h.objs.PresignUpload(ctx, key, contentType, MaxSize, h.expiry)
 	if err != nil {
 		return Response{}, api.Internal(fmt.Errorf("presign upload: %w", err))
 	}
-	err = h.store.CreatePending(ctx, catalog.NewPending{ID: id, Bucket: h.objs.Bucket(), Key: key, Listed: listed})
-	if errors.Is(err, catalog.ErrUnavailable) {
+	err = h.images.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: h.objs.Bucket(), Key: key, Listed: listed})
+	if errors.Is(err, veglens.ErrUnavailable) {
 		return Response{}, api.Unavailable("database", err)
 	}
 	if err != nil {
@@ -193,15 +185,4 @@ func describeType(contentType, filename string) string {
 		return strings.ToUpper(strings.TrimPrefix(ext, "."))
 	}
 	return "These"
-}
-
-func humanBytes(n int64) string {
-	const mib = 1 << 20
-	if n >= mib {
-		return fmt.Sprintf("%.1f MB", float64(n)/mib)
-	}
-	if n >= 1<<10 {
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

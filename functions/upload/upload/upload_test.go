@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -18,25 +19,22 @@ import (
 
 	"github.com/veglens/veglens/functions/upload/upload"
 	"github.com/veglens/veglens/infra/services/servicestest"
-	"github.com/veglens/veglens/shared/catalog"
-	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/fakes"
 	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 const bucket = "images"
 
 type env struct {
 	h     *upload.Handler
-	store *catalog.Store
-	objs  *objects.Store
+	store veglens.ImageStore
+	objs  veglens.ObjectStore
 }
 
-// newEnv wires the handler to a real PostgreSQL and a real MinIO.
-func newEnv(t *testing.T) env {
+func newEnv(t *testing.T, store veglens.ImageStore, objs veglens.ObjectStore) env {
 	t.Helper()
-	be := servicestest.NewBackend(t, bucket)
-	store, objs := be.Store, be.Objects
-	h, err := upload.New(upload.Deps{Store: store, Objects: objs, Expiry: 2 * time.Minute})
+	h, err := upload.New(upload.Deps{Images: store, Objects: objs, Expiry: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +127,7 @@ func testUploadValidation(t *testing.T, e env) {
 			if err != nil {
 				t.Fatalf("no pending row for the upload: %v", err)
 			}
-			if im.Status != catalog.StatusPending || im.Listed || im.Source != catalog.SourceUpload {
+			if im.Status != veglens.StatusPending || im.Listed || im.Source != veglens.SourceUpload {
 				t.Errorf("row = %+v, want pending unlisted upload", im)
 			}
 		})
@@ -210,7 +208,7 @@ func testUploadedFileReachesStorageOnlyWithinThePolicy(t *testing.T, e env) {
 				t.Fatalf("storage answered %d %s, want %d %s", status, msg, tc.wantStatus, tc.wantCode)
 			}
 			key := out["fields"].(map[string]any)["key"].(string)
-			obj, err := e.objs.Get(context.Background(), key, objects.MaxImageBytes)
+			obj, err := e.objs.Get(context.Background(), key, veglens.MaxImageBytes)
 			if tc.wantStatus == 204 && (err != nil || !bytes.Equal(obj.Body, photo) || obj.ContentType != "image/jpeg") {
 				t.Errorf("stored object: %d bytes, %q, %v", len(obj.Body), obj.ContentType, err)
 			}
@@ -221,9 +219,58 @@ func testUploadedFileReachesStorageOnlyWithinThePolicy(t *testing.T, e env) {
 	}
 }
 
-// TestUpload runs the handler's tests against one PostgreSQL and one MinIO.
+// TestUploadWithFakes runs the handler's tests that need no real storage
+// against the in-memory fakes.
+func TestUploadWithFakes(t *testing.T) {
+	e := newEnv(t, fakes.NewImageStore(), fakes.NewObjectStore(bucket))
+	t.Run("Validation", func(t *testing.T) { testUploadValidation(t, e) })
+	t.Run("RefusesOtherMethods", func(t *testing.T) { testUploadRefusesOtherMethods(t, e) })
+	t.Run("ListedOptIn", func(t *testing.T) { testUploadListedOptIn(t, e) })
+}
+
+// TestUploadSizeMessage: a file just over the limit must not be described
+// with the limit's own number.
+func TestUploadSizeMessage(t *testing.T) {
+	e := newEnv(t, fakes.NewImageStore(), fakes.NewObjectStore(bucket))
+	tests := []struct {
+		size int64
+		want string
+	}{
+		{10<<20 + 1, "The file is 10.1 MB; the largest accepted is 10 MB."},
+		{12 << 20, "The file is 12 MB; the largest accepted is 10 MB."},
+		{15<<20 + 300<<10, "The file is 15.3 MB; the largest accepted is 10 MB."},
+	}
+	for _, tc := range tests {
+		_, out := post(t, e.h, fmt.Sprintf(`{"filename":"big.jpg","contentType":"image/jpeg","size":%d}`, tc.size))
+		errObj, _ := out["error"].(map[string]any)
+		if errObj["message"] != tc.want {
+			t.Errorf("size %d: message %q, want %q", tc.size, errObj["message"], tc.want)
+		}
+	}
+}
+
+// TestUploadDatabaseDown: with the database unreachable the user is told to
+// try again (503 unavailable) and nothing is recorded.
+func TestUploadDatabaseDown(t *testing.T) {
+	store := fakes.NewImageStore()
+	e := newEnv(t, store, fakes.NewObjectStore(bucket))
+	store.Down(errors.New("connection refused"))
+	resp, out := post(t, e.h, `{"filename":"a.jpg","contentType":"image/jpeg","size":5}`)
+	errObj, _ := out["error"].(map[string]any)
+	if resp.StatusCode != 503 || errObj["code"] != "unavailable" || strings.Contains(resp.Body, "connection refused") {
+		t.Errorf("database down: %d %s, want 503 unavailable without internals", resp.StatusCode, resp.Body)
+	}
+	store.Down(nil)
+	if n := len(store.All()); n != 0 {
+		t.Errorf("%d rows written while the database was down", n)
+	}
+}
+
+// TestUpload runs the handler's tests against one real PostgreSQL and one
+// real MinIO, including the storage's enforcement of the presigned policy.
 func TestUpload(t *testing.T) {
-	e := newEnv(t)
+	be := servicestest.NewBackend(t, bucket)
+	e := newEnv(t, be.Store, be.Objects)
 	t.Run("Validation", func(t *testing.T) { testUploadValidation(t, e) })
 	t.Run("RefusesOtherMethods", func(t *testing.T) { testUploadRefusesOtherMethods(t, e) })
 	t.Run("ListedOptIn", func(t *testing.T) { testUploadListedOptIn(t, e) })

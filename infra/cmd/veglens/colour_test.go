@@ -14,13 +14,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veglens/veglens/shared/colour"
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 func galleryPhoto(t *testing.T, rel string) string {
 	t.Helper()
-	return sourcetree.Path(t, "infra", "gallery", filepath.FromSlash(rel))
+	return sourcetreetest.Path(t, "infra", "gallery", filepath.FromSlash(rel))
 }
 
 // TestColourCommand runs the subcommand on good and bad files: one JSON
@@ -122,15 +122,15 @@ func TestColourCommand(t *testing.T) {
 		json.Unmarshal(m["foreground"], &fg)
 		for _, p := range []struct {
 			key string
-			pal colour.Palette
-		}{{"rgb", colour.RGBWheel}, {"ryb", colour.RYBWheel}} {
+			pal veglens.Palette
+		}{{"rgb", veglens.RGBWheel}, {"ryb", veglens.RYBWheel}} {
 			hex, _ := ref[p.key].(string)
-			if _, ok := colour.Lookup(p.pal, hex); !ok || !strings.HasPrefix(hex, "#") || hex != strings.ToUpper(hex) {
+			if _, ok := p.pal.Lookup(hex); !ok || !strings.HasPrefix(hex, "#") || hex != strings.ToUpper(hex) {
 				t.Errorf("%s: reference.%s = %q, not an upper-case %s entry", filepath.Base(f.path), p.key, hex, p.pal.ID)
 			}
 			var fhex string
 			json.Unmarshal(fg[p.key], &fhex)
-			if _, ok := colour.Lookup(p.pal, fhex); !ok {
+			if _, ok := p.pal.Lookup(fhex); !ok {
 				t.Errorf("%s: foreground.%s = %q, not a %s entry", filepath.Base(f.path), p.key, fhex, p.pal.ID)
 			}
 			var shares map[string]float64

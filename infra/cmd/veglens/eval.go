@@ -22,6 +22,7 @@ func runEval(ctx context.Context, args []string) int {
 	if defaultDir == "" {
 		defaultDir = "models"
 	}
+	ortLib := os.Getenv("ORT_LIB")
 	modelDir := fs.String("model-dir", defaultDir, "folder with veglens.onnx and model.json (default $MODEL_DIR or models)")
 	workers := fs.Int("workers", 1, "photos classified at once; 1 keeps the latencies those of an idle machine")
 	threads := fs.Int("threads", 1, "ONNX Runtime intra-op threads per photo")
@@ -41,7 +42,7 @@ func runEval(ctx context.Context, args []string) int {
 		fs.Usage()
 		return 2
 	}
-	m, err := vision.LoadModel(*modelDir, vision.ModelOptions{Threads: *threads, Concurrency: *workers})
+	m, err := vision.LoadModel(*modelDir, vision.ModelOptions{LibraryPath: ortLib, Threads: *threads, Concurrency: *workers})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "veglens eval:", err)
 		return 1

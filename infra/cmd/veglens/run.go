@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/veglens/veglens/infra/local"
-	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/config"
 	"github.com/veglens/veglens/shared/sourcetree"
 )
 
@@ -42,6 +42,14 @@ func runLocal(ctx context.Context, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// The settings the functions read from their environment in the cloud
+	// that a person may set here too (ORT_LIB, LOG_LEVEL, UPLOAD_EXPIRY);
+	// the rest (bucket, database, endpoints) belong to the local stack.
+	env, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "veglens run:", err)
+		return 1
+	}
 	if err := os.MkdirAll(*state, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, "veglens run:", err)
 		return 1
@@ -52,28 +60,20 @@ func runLocal(ctx context.Context, args []string) int {
 		return 1
 	}
 	defer logFile.Close()
-	level := slog.LevelInfo
-	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL")))
-	log := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log)
+	log := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: env.LogLevel}))
 
-	if os.Getenv("ORT_LIB") == "" {
-		// What `make ort` fetched, when run outside make.
-		if libs, _ := filepath.Glob(filepath.Join(root, ".cache", "onnxruntime-*", "libonnxruntime.so.1")); len(libs) > 0 {
-			_ = os.Setenv("ORT_LIB", libs[len(libs)-1])
-		}
-	}
 	fmt.Printf("starting PostgreSQL and MinIO (state in %s)...\n", *state)
 	started := time.Now()
 	st, err := local.Start(ctx, local.Config{
-		Addr:        *addr,
-		StateDir:    *state,
-		SiteDir:     *site,
-		ModelDir:    *model,
-		Functions:   local.LambdaFunctions(logFile),
-		OpenAPI:     api.OpenAPI,
-		Classifying: *classifying,
-		Log:         log,
+		Addr:         *addr,
+		StateDir:     *state,
+		SiteDir:      *site,
+		ModelDir:     *model,
+		ORTLib:       ortLibrary(env.ORTLib, root),
+		UploadExpiry: env.UploadExpiry,
+		Metrics:      logFile,
+		Classifying:  *classifying,
+		Log:          log,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "veglens run:", err)
@@ -143,6 +143,20 @@ func ingest(ctx context.Context, st *local.Stack, gallery string, withGallery bo
 	sum, err := st.Ingest(ctx, data, progress)
 	fmt.Printf("ingest summary: %s\n", sum)
 	return err
+}
+
+// ortLibrary is the ONNX Runtime library: ORT_LIB when set, else what
+// `make ort` fetched into .cache (when run outside make), else nothing, which
+// loading the model then reports.
+func ortLibrary(fromEnv, root string) string {
+	if fromEnv != "" {
+		return fromEnv
+	}
+	libs, _ := filepath.Glob(filepath.Join(root, ".cache", "onnxruntime-*", "libonnxruntime.so.1"))
+	if len(libs) == 0 {
+		return ""
+	}
+	return libs[len(libs)-1]
 }
 
 func envOr(name, def string) string {

@@ -24,7 +24,7 @@ func NewBackend(t testing.TB, bucket string) Backend {
 	t.Helper()
 	ctx := context.Background()
 	b := Backend{Postgres: Postgres(t), MinIO: MinIO(t)}
-	if err := catalog.Migrate(ctx, b.Postgres.URL); err != nil {
+	if err := catalog.Migrate(ctx, b.Postgres.URL, nil); err != nil {
 		t.Fatal(err)
 	}
 	store, err := catalog.Open(ctx, b.Postgres.URL)

@@ -1,12 +1,19 @@
 // Package servicestest starts real PostgreSQL and MinIO servers for tests, on
 // free ports with data in temporary folders, and stops them when the test
-// ends. Missing binaries fail the test with install instructions; they never
-// skip it.
+// ends.
+//
+// A test that needs a real service it cannot find (PostgreSQL, MinIO, the
+// ONNX Runtime library) is skipped with a message saying what is missing and
+// how to get it, so that a plain `go test ./...` works anywhere; `go test
+// -short` skips every such test. Where RequireEnv is set (`make test` and CI
+// set it) a missing service fails the test instead: there every test must
+// run.
 package servicestest
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,13 +23,63 @@ import (
 	"github.com/veglens/veglens/infra/services"
 )
 
+// RequireEnv names the environment variable that turns skips for missing
+// services into failures (any non-empty value).
+const RequireEnv = "VEGLENS_REQUIRE_SERVICES"
+
+// Need skips t (or, where RequireEnv is set, fails it) when find reports
+// that the named service is missing, and in -short mode. Tests that need a
+// real service call it (the helpers below do) before using the service.
+func Need(t testing.TB, service string, find func() error) {
+	t.Helper()
+	required := os.Getenv(RequireEnv) != ""
+	if testing.Short() && !required {
+		t.Skipf("needs %s: skipped in -short mode", service)
+	}
+	if err := find(); err != nil {
+		if required {
+			t.Fatalf("%s is needed for this test (%s is set, so it may not be skipped): %v", service, RequireEnv, err)
+		}
+		t.Skipf("needs %s, which is not available here (%v); `make test` installs and runs it", service, err)
+	}
+}
+
+// NeedPostgres skips or fails t, as Need does, when PostgreSQL's server
+// binaries are missing.
+func NeedPostgres(t testing.TB) {
+	t.Helper()
+	Need(t, "PostgreSQL", func() error { _, err := services.FindPostgresBin(); return err })
+}
+
+// NeedMinIO returns the MinIO executable, skipping or failing t as Need
+// does when there is none.
+func NeedMinIO(t testing.TB) string {
+	t.Helper()
+	var bin string
+	Need(t, "MinIO", func() (err error) { bin, err = services.FindMinIO(); return err })
+	return bin
+}
+
+// ORTLib returns the ONNX Runtime library named by ORT_LIB, skipping or
+// failing t as Need does when it is not set or missing.
+func ORTLib(t testing.TB) string {
+	t.Helper()
+	lib := os.Getenv("ORT_LIB")
+	Need(t, "the ONNX Runtime library", func() error {
+		if lib == "" {
+			return errors.New("ORT_LIB is not set (`make ort` fetches the library; make test-go exports ORT_LIB)")
+		}
+		_, err := os.Stat(lib)
+		return err
+	})
+	return lib
+}
+
 // Postgres starts a throw-away PostgreSQL server (fsync off) with an empty
 // database "veglens" and returns it; its URL is ready for pgx.
 func Postgres(t testing.TB) *services.Postgres {
 	t.Helper()
-	if _, err := services.FindPostgresBin(); err != nil {
-		t.Fatalf("PostgreSQL is needed for this test: %v", err)
-	}
+	NeedPostgres(t)
 	dir := reachableTempDir(t)
 	port, err := services.FreePort()
 	if err != nil {
@@ -72,10 +129,7 @@ func WithWebhook(id, endpoint string) MinIOOption {
 // and returns it.
 func MinIO(t testing.TB, opts ...MinIOOption) *services.MinIO {
 	t.Helper()
-	bin, err := services.FindMinIO()
-	if err != nil {
-		t.Fatalf("MinIO is needed for this test: %v", err)
-	}
+	bin := NeedMinIO(t)
 	port, err := services.FreePort()
 	if err != nil {
 		t.Fatal(err)

@@ -11,17 +11,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veglens/veglens/shared/sourcetree"
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/vision"
 )
 
 func loadModel(t *testing.T) *vision.Model {
 	t.Helper()
-	if os.Getenv("ORT_LIB") == "" {
-		t.Fatal("ORT_LIB is not set: run the tests through `make test-go` (it exports ORT_LIB), " +
-			"or set ORT_LIB to the path of libonnxruntime.so.1 (`make ort` fetches it)")
-	}
-	m, err := vision.LoadModel(filepath.Join(sourcetree.Path(t), "models"), vision.ModelOptions{})
+	lib := servicestest.ORTLib(t)
+	m, err := vision.LoadModel(filepath.Join(sourcetreetest.Path(t), "models"), vision.ModelOptions{LibraryPath: lib})
 	if err != nil {
 		t.Fatalf("LoadModel: %v", err)
 	}
@@ -67,7 +65,7 @@ func copyFile(t *testing.T, src, dst string) {
 // belongs and agree with classifying each photo directly.
 func TestRun(t *testing.T) {
 	m := loadModel(t)
-	root := sourcetree.Path(t)
+	root := sourcetreetest.Path(t)
 	dir := t.TempDir()
 	want := map[string]string{} // copied photo -> kind the model gives it directly
 	for folder, kind := range map[string]string{"Carrot": "Carrot", "broccoli": "Broccoli", "apple": "Tomato"} {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, kindLabel, ms, noneFoundTitle, percent, percent1, textOn } from './format';
+import { KINDS, type Kind } from './api/types';
+import {
+  bytes, kindLabel, kindPlural, labelFromName, labelOf, ms, noneFoundTitle, percent, percent1, pluralOf, textOn,
+} from './format';
 import { jpegName } from '../features/upload/uploadPhoto';
 
 describe('format', () => {
@@ -13,6 +16,52 @@ describe('format', () => {
 
   it('labels kinds for people', () => {
     expect(kindLabel('Bottle_Gourd')).toBe('Bottle gourd');
+  });
+
+  // The words the site used when they were a hand-written table, one row per kind.
+  const WORDS: Record<Kind, [label: string, plural: string]> = {
+    Bean: ['Bean', 'beans'],
+    Bitter_Gourd: ['Bitter gourd', 'bitter gourds'],
+    Bottle_Gourd: ['Bottle gourd', 'bottle gourds'],
+    Brinjal: ['Brinjal', 'brinjals'],
+    Broccoli: ['Broccoli', 'broccoli'],
+    Cabbage: ['Cabbage', 'cabbages'],
+    Capsicum: ['Capsicum', 'capsicums'],
+    Carrot: ['Carrot', 'carrots'],
+    Cauliflower: ['Cauliflower', 'cauliflowers'],
+    Cucumber: ['Cucumber', 'cucumbers'],
+    Papaya: ['Papaya', 'papayas'],
+    Potato: ['Potato', 'potatoes'],
+    Pumpkin: ['Pumpkin', 'pumpkins'],
+    Radish: ['Radish', 'radishes'],
+    Tomato: ['Tomato', 'tomatoes'],
+  };
+
+  it('lists the kinds of the API document, in the model label order', () => {
+    expect(KINDS).toEqual(Object.keys(WORDS));
+  });
+
+  it.each(KINDS)('names %s and its plural', (kind) => {
+    const [label, plural] = WORDS[kind];
+    expect(kindLabel(kind)).toBe(label);
+    expect(kindPlural(kind)).toBe(plural);
+    expect(labelOf(kind)).toBe(label);
+  });
+
+  it('derives labels and plurals by rule for names not in the list', () => {
+    expect(labelFromName('SWEET_POTATO')).toBe('Sweet potato');
+    expect(pluralOf('sweet potato')).toBe('sweet potatoes');
+    expect(pluralOf('peach')).toBe('peaches');
+    expect(pluralOf('squash')).toBe('squashes');
+    expect(pluralOf('box')).toBe('boxes');
+    expect(pluralOf('cherry')).toBe('cherries');
+    expect(pluralOf('bok choy')).toBe('bok choys');
+    expect(pluralOf('bamboo')).toBe('bamboos');
+    expect(pluralOf('leek')).toBe('leeks');
+    expect(pluralOf('spinach')).toBe('spinach');
+    expect(pluralOf('purple sprouting broccoli')).toBe('purple sprouting broccoli');
+    // Names that are not kinds keep their case on the model card.
+    expect(labelOf('macro_avg')).toBe('macro avg');
   });
 
   it('formats numbers', () => {

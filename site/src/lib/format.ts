@@ -1,27 +1,35 @@
-import type { Kind } from './api/types';
+import { KINDS, type Kind } from './api/types';
 
-const LABELS: Record<Kind, string> = {
-  Bean: 'Bean', Bitter_Gourd: 'Bitter gourd', Bottle_Gourd: 'Bottle gourd', Brinjal: 'Brinjal',
-  Broccoli: 'Broccoli', Cabbage: 'Cabbage', Capsicum: 'Capsicum', Carrot: 'Carrot',
-  Cauliflower: 'Cauliflower', Cucumber: 'Cucumber', Papaya: 'Papaya', Potato: 'Potato',
-  Pumpkin: 'Pumpkin', Radish: 'Radish', Tomato: 'Tomato',
-};
+/** "Bitter_Gourd" -> "Bitter gourd": underscores to spaces, lower case, first letter upper. */
+export function labelFromName(name: string): string {
+  const words = name.replace(/_/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
-const PLURALS: Record<Kind, string> = {
-  Bean: 'beans', Bitter_Gourd: 'bitter gourds', Bottle_Gourd: 'bottle gourds', Brinjal: 'brinjals',
-  Broccoli: 'broccoli', Cabbage: 'cabbages', Capsicum: 'capsicums', Carrot: 'carrots',
-  Cauliflower: 'cauliflowers', Cucumber: 'cucumbers', Papaya: 'papayas', Potato: 'potatoes',
-  Pumpkin: 'pumpkins', Radish: 'radishes', Tomato: 'tomatoes',
-};
+/** Nouns that read the same for one and for many ("No red broccoli yet"). */
+const UNCOUNTABLE: ReadonlySet<string> = new Set(['broccoli', 'okra', 'spinach', 'asparagus', 'celery']);
+
+/**
+ * The English plural of a lower-case name ("bitter gourd" -> "bitter gourds"); only its last word
+ * changes. Uncountable nouns stay as they are; "sh", "ch", "s", "x", "z" and consonant + "o" take
+ * "es" (radishes, potatoes); consonant + "y" becomes "ies"; anything else takes "s".
+ */
+export function pluralOf(name: string): string {
+  const last = name.slice(name.lastIndexOf(' ') + 1);
+  if (last === '' || UNCOUNTABLE.has(last)) return name;
+  if (/(sh|ch|s|x|z)$/.test(last) || /[^aeiou]o$/.test(last)) return `${name}es`;
+  if (/[^aeiou]y$/.test(last)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
+}
 
 /** "Bitter_Gourd" -> "Bitter gourd". */
 export function kindLabel(kind: Kind): string {
-  return LABELS[kind];
+  return labelFromName(kind);
 }
 
 /** "Tomato" -> "tomatoes". */
 export function kindPlural(kind: Kind): string {
-  return PLURALS[kind];
+  return pluralOf(kindLabel(kind).toLowerCase());
 }
 
 /** The words for an empty search: "No violet tomatoes yet". */
@@ -71,7 +79,7 @@ export function textOn(hex: string): '#000000' | '#FFFFFF' {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#FFFFFF';
 }
 
-/** Like kindLabel, for names that may not be one of the 15 (e.g. from free-form metrics). */
+/** Like kindLabel, for names that may not be one of the kinds (e.g. from free-form metrics). */
 export function labelOf(name: string): string {
-  return (LABELS as Record<string, string>)[name] ?? name.replace(/_/g, ' ');
+  return (KINDS as readonly string[]).includes(name) ? kindLabel(name as Kind) : name.replace(/_/g, ' ');
 }

@@ -27,7 +27,7 @@ export function KindPicker({ value, counts, onChange }: KindPickerProps) {
         <label className="choice kind-choice">
           <input type="radio" name="kind" value="" checked={value === null} onChange={() => onChange(null)} />
           <span className="choice-body">
-            <span className="kind-any" aria-hidden="true">15</span>
+            <span className="kind-any" aria-hidden="true">{KINDS.length}</span>
             <span className="kind-name">Any kind</span>
           </span>
         </label>

@@ -1,8 +1,13 @@
+// Package local runs veglens on one machine: it starts PostgreSQL and
+// MinIO (package services), applies the migrations, creates the bucket and
+// its event notifications, builds the Lambda functions from explicit
+// settings and serves them behind the local gateway (package gateway),
+// which MinIO's webhooks also reach. Package ingest loads folders of photos
+// through the bucket.
 package local
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,65 +21,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/veglens/veglens/infra/local/gateway"
+	"github.com/veglens/veglens/infra/local/ingest"
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
-
-// Env is what the functions are configured with locally; Apply sets the
-// environment variables the Lambda functions read in the cloud.
-type Env struct {
-	Bucket           string // IMAGES_BUCKET
-	DatabaseURL      string // DATABASE_URL
-	ModelDir         string // MODEL_DIR
-	S3Endpoint       string // S3_ENDPOINT: MinIO itself
-	S3PublicEndpoint string // S3_PUBLIC_ENDPOINT: the gateway (browsers)
-	AccessKey        string // AWS_ACCESS_KEY_ID
-	SecretKey        string // AWS_SECRET_ACCESS_KEY
-	Region           string // AWS_REGION
-}
-
-// Vars returns the environment as NAME=value pairs.
-func (e Env) Vars() map[string]string {
-	return map[string]string{
-		"IMAGES_BUCKET":         e.Bucket,
-		"DATABASE_URL":          e.DatabaseURL,
-		"MODEL_DIR":             e.ModelDir,
-		"S3_ENDPOINT":           e.S3Endpoint,
-		"S3_PUBLIC_ENDPOINT":    e.S3PublicEndpoint,
-		"AWS_ACCESS_KEY_ID":     e.AccessKey,
-		"AWS_SECRET_ACCESS_KEY": e.SecretKey,
-		"AWS_REGION":            e.Region,
-		// MinIO returns no checksum for objects stored without one, so the
-		// SDK's default (validate when supported) validates nothing and logs
-		// a line per download; only validate when a request asks for it.
-		"AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
-	}
-}
-
-// Apply sets the variables in this process's environment, where the
-// functions' constructors read them.
-func (e Env) Apply() error {
-	for k, v := range e.Vars() {
-		if err := os.Setenv(k, v); err != nil {
-			return fmt.Errorf("set %s: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// Functions are the three Lambda handlers, built once per process like a
-// warm Lambda; Close releases them (the model).
-type Functions struct {
-	Upload   HTTPFunc
-	Query    HTTPFunc
-	Classify S3Func
-	Close    func() error
-}
-
-// FunctionsFactory builds the handlers after Env has been applied.
-type FunctionsFactory func(ctx context.Context, env Env) (Functions, error)
 
 // Config configures a local stack.
 type Config struct {
@@ -86,29 +40,42 @@ type Config struct {
 	StateDir string
 	SiteDir  string
 	ModelDir string
+	// ORTLib is the ONNX Runtime shared library the classify function
+	// loads the model with (ORT_LIB).
+	ORTLib string
 	// Bucket is the images bucket (default veglens-images).
-	Bucket    string
+	Bucket string
+	// UploadExpiry is the lifetime of presigned uploads; 0 is the upload
+	// function's default.
+	UploadExpiry time.Duration
+	// Functions builds the handlers (default LambdaFunctions).
 	Functions FunctionsFactory
-	OpenAPI   []byte
+	// Metrics receives the classify function's embedded-metric-format
+	// records; nil discards them.
+	Metrics io.Writer
 	// MinIOBinary defaults to services.FindMinIO().
 	MinIOBinary string
 	// Fast runs PostgreSQL without fsync (tests).
 	Fast bool
 	// Classifying bounds concurrent classify calls (default 2).
 	Classifying int
-	Log         *slog.Logger
+	// Log receives the gateway's and the functions' logs; nil discards.
+	Log *slog.Logger
 }
 
 // Stack is a running local veglens: services, gateway and functions.
 type Stack struct {
-	URL      string
-	Env      Env
+	URL string
+	// Settings are what the functions were built with.
+	Settings Settings
 	Postgres *services.Postgres
 	MinIO    *services.MinIO
-	Gateway  *Gateway
+	Gateway  *gateway.Gateway
 	S3       *s3.Client
-	DB       *pgxpool.Pool
-	Labels   []string
+	// Catalog is the stack's own connection to the catalog (ingest
+	// progress, tests), apart from the functions' pool.
+	Catalog *catalog.Store
+	Labels  []veglens.Kind
 
 	cfg       Config
 	logs      []*os.File
@@ -140,10 +107,10 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		cfg.Bucket = "veglens-images"
 	}
 	if cfg.Log == nil {
-		cfg.Log = slog.Default()
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Functions == nil {
-		return nil, errors.New("start: no functions to serve")
+		cfg.Functions = LambdaFunctions
 	}
 	state, err := filepath.Abs(cfg.StateDir)
 	if err != nil {
@@ -152,7 +119,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
-	labels, err := modelLabels(cfg.ModelDir)
+	meta, err := veglens.ReadModelMeta(cfg.ModelDir)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +131,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("listen on %s (is another veglens running? choose another with -addr): %w", cfg.Addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	st := &Stack{URL: base, cfg: cfg, Labels: labels, served: make(chan error, 1)}
+	st := &Stack{URL: base, cfg: cfg, Labels: meta.Labels, served: make(chan error, 1)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -198,7 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	st.logs = append(st.logs, minioLog)
-	hook := base + EventsPath
+	hook := base + gateway.EventsPath
 	queue := filepath.Join(state, "events")
 	webhooks := []services.Webhook{{ID: uploadsTarget, Endpoint: hook, QueueDir: queue}}
 	for i := 0; i < datasetShards; i++ {
@@ -213,73 +180,63 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	st.S3 = st.MinIO.S3Client()
 
-	storage, _ := url.Parse(st.MinIO.Endpoint)
-	st.Gateway = &Gateway{
-		OpenAPI:     cfg.OpenAPI,
+	storage, err := url.Parse(st.MinIO.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("minio endpoint: %w", err)
+	}
+	st.Gateway = gateway.New(gateway.Config{
 		SiteDir:     cfg.SiteDir,
 		Storage:     storage,
 		Bucket:      cfg.Bucket,
 		Classifying: cfg.Classifying,
 		Log:         cfg.Log,
-	}
-	st.server = &http.Server{Handler: st.Gateway.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	})
+	st.server = &http.Server{Handler: st.Gateway, ReadHeaderTimeout: 10 * time.Second}
 	go func() { st.served <- st.server.Serve(ln) }()
 
-	if err := catalog.Migrate(ctx, st.Postgres.URL); err != nil {
+	if err := catalog.Migrate(ctx, st.Postgres.URL, cfg.Log); err != nil {
 		return nil, err
 	}
-	if err := services.SetupBucket(ctx, st.S3, cfg.Bucket, notifyRules(labels)); err != nil {
+	if err := services.SetupBucket(ctx, st.S3, cfg.Bucket, notifyRules(meta.Labels)); err != nil {
 		return nil, err
 	}
-	st.DB, err = pgxpool.New(ctx, st.Postgres.URL)
+	st.Catalog, err = catalog.Open(ctx, st.Postgres.URL)
 	if err != nil {
-		return nil, fmt.Errorf("connect to catalog: %w", err)
-	}
-	st.Env = Env{
-		Bucket:           cfg.Bucket,
-		DatabaseURL:      st.Postgres.URL,
-		ModelDir:         cfg.ModelDir,
-		S3Endpoint:       st.MinIO.Endpoint,
-		S3PublicEndpoint: base,
-		AccessKey:        st.MinIO.AccessKey,
-		SecretKey:        st.MinIO.SecretKey,
-		Region:           st.MinIO.Region,
-	}
-	if err := st.Env.Apply(); err != nil {
 		return nil, err
 	}
-	st.functions, err = cfg.Functions(ctx, st.Env)
+	st.Settings = Settings{
+		DatabaseURL: st.Postgres.URL,
+		Objects: objects.Config{
+			Bucket:         cfg.Bucket,
+			Endpoint:       st.MinIO.Endpoint,
+			PublicEndpoint: base,
+			Region:         st.MinIO.Region,
+			AccessKey:      st.MinIO.AccessKey,
+			SecretKey:      st.MinIO.SecretKey,
+		},
+		ModelDir:     cfg.ModelDir,
+		ORTLib:       cfg.ORTLib,
+		UploadExpiry: cfg.UploadExpiry,
+		Metrics:      cfg.Metrics,
+		Log:          cfg.Log,
+	}
+	st.functions, err = cfg.Functions(ctx, st.Settings)
 	if err != nil {
 		return nil, fmt.Errorf("build functions: %w", err)
 	}
-	st.Gateway.SetFunctions(st.functions.Upload, st.functions.Query, st.functions.Classify)
+	st.Gateway.SetFunctions(st.functions.Handlers)
 	ok = true
 	return st, nil
 }
 
 // notifyRules routes uploads to their own target and gallery objects to
 // one of the dataset targets by kind.
-func notifyRules(labels []string) []services.Notify {
-	rules := []services.Notify{{Prefix: "uploads/", WebhookID: uploadsTarget}}
+func notifyRules(labels []veglens.Kind) []services.Notify {
+	rules := []services.Notify{{Prefix: veglens.UploadPrefix, WebhookID: uploadsTarget}}
 	for i, l := range labels {
-		rules = append(rules, services.Notify{Prefix: "dataset/" + l + "/", WebhookID: datasetTarget(i)})
+		rules = append(rules, services.Notify{Prefix: veglens.DatasetKindPrefix(l), WebhookID: datasetTarget(i)})
 	}
 	return rules
-}
-
-// modelLabels reads the kinds the model knows from model.json.
-func modelLabels(modelDir string) ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(modelDir, "model.json"))
-	if err != nil {
-		return nil, fmt.Errorf("read the model description: %w", err)
-	}
-	var m struct {
-		Labels []string `json:"labels"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil || len(m.Labels) == 0 {
-		return nil, fmt.Errorf("model.json in %s has no labels (%v)", modelDir, err)
-	}
-	return m.Labels, nil
 }
 
 // stablePort keeps PostgreSQL on the same port across runs (so the URL in
@@ -313,6 +270,18 @@ func appendLog(path string) (*os.File, error) {
 	return f, nil
 }
 
+// Ingest loads a <Kind>/<image> tree through the bucket and its events
+// (see ingest.Tree), measuring the gateway's classify slots.
+func (st *Stack) Ingest(ctx context.Context, dir string, progress io.Writer) (ingest.Summary, error) {
+	return ingest.Tree(ctx, ingest.Target{
+		S3:      st.S3,
+		Bucket:  st.cfg.Bucket,
+		Labels:  st.Labels,
+		Catalog: st.Catalog,
+		Slots:   st.Gateway,
+	}, dir, progress)
+}
+
 // Served returns a channel that yields the HTTP server's error if it stops
 // on its own.
 func (st *Stack) Served() <-chan error { return st.served }
@@ -339,8 +308,8 @@ func (st *Stack) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("close functions: %w", err))
 		}
 	}
-	if st.DB != nil {
-		st.DB.Close()
+	if st.Catalog != nil {
+		st.Catalog.Close()
 	}
 	if st.Postgres != nil {
 		if err := st.Postgres.Stop(ctx); err != nil {
@@ -360,6 +329,6 @@ func (st *Stack) Describe(w io.Writer) {
 	fmt.Fprintf(w, "  API          %s/api/ (description: %s/api/openapi.yaml)\n", st.URL, st.URL)
 	fmt.Fprintf(w, "  PostgreSQL   %s\n", st.Postgres.URL)
 	fmt.Fprintf(w, "  MinIO        %s (bucket %s, key %s)\n", st.MinIO.Endpoint, st.cfg.Bucket, st.MinIO.AccessKey)
-	fmt.Fprintf(w, "  S3 events -> %s%s (classify, %d at a time)\n", st.URL, EventsPath, st.Gateway.Classifying)
+	fmt.Fprintf(w, "  S3 events -> %s%s (classify, %d at a time)\n", st.URL, gateway.EventsPath, st.Gateway.Classifying())
 	fmt.Fprintf(w, "  state        %s (logs: postgres.log, minio.log, veglens.log)\n", st.cfg.StateDir)
 }

@@ -1,0 +1,55 @@
+package gateway
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// serveEvents receives one MinIO bucket notification (a JSON document with
+// a Records array, the S3 event shape) and runs the classify function on it,
+// at most Classifying at a time. Any failure answers 5xx, so MinIO keeps
+// the event queued and sends it again; a malformed document answers 400
+// (MinIO retries that too, which is right: it never sends malformed ones,
+// so a 400 means a bug to fix).
+func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
+	g.inFlight.Add(1)
+	defer g.inFlight.Add(-1)
+	fns, _ := g.functions()
+	classify := fns.Classify
+	if classify == nil {
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, "classifier is starting", http.StatusServiceUnavailable)
+		return
+	}
+	var ev events.S3Event
+	if err := json.NewDecoder(io.LimitReader(r.Body, MaxRequestBody)).Decode(&ev); err != nil {
+		g.log.Error("bad s3 event", "err", err)
+		http.Error(w, "not an S3 event: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	select {
+	case g.sem <- struct{}{}:
+	case <-r.Context().Done():
+		http.Error(w, "cancelled", http.StatusServiceUnavailable)
+		return
+	}
+	start := time.Now()
+	defer func() {
+		g.busy.Add(int64(time.Since(start)))
+		<-g.sem
+	}()
+	if err := classify(r.Context(), ev); err != nil {
+		keys := make([]string, 0, len(ev.Records))
+		for _, rec := range ev.Records {
+			keys = append(keys, rec.S3.Object.Key)
+		}
+		g.log.Warn("classify failed; the event stays queued and is sent again", "keys", keys, "err", err)
+		http.Error(w, "classify failed: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,61 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// siteHandler serves the built single-page site in dir: files as they are,
+// any other path index.html (the site routes in the browser), and a
+// placeholder page when the site has not been built.
+func siteHandler(dir string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		index := filepath.Join(dir, "index.html")
+		if _, err := os.Stat(index); err != nil {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, placeholderPage)
+			return
+		}
+		clean := path.Clean("/" + r.URL.Path)
+		file := filepath.Join(dir, filepath.FromSlash(clean))
+		if st, err := os.Stat(file); err == nil && !st.IsDir() {
+			if strings.HasPrefix(clean, "/assets/") {
+				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			}
+			http.ServeFile(w, r, file)
+			return
+		}
+		if path.Ext(clean) != "" && clean != "/index.html" {
+			// A missing asset is a 404, not the page: browsers would try to
+			// run HTML as a script.
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFile(w, r, index)
+	})
+}
+
+const placeholderPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>veglens</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
+</head><body>
+<h1>veglens</h1>
+<p>The API is running. The site has not been built yet: run <code>make site</code> (or <code>make run</code>, which builds it) and reload.</p>
+<ul>
+<li><a href="/api/kinds">/api/kinds</a> — the 15 vegetables</li>
+<li><a href="/api/images?kind=Tomato&amp;count=10">/api/images?kind=Tomato&amp;count=10</a> — a search</li>
+<li><a href="/api/stats">/api/stats</a> — labelling statistics</li>
+<li><a href="/api/openapi.yaml">/api/openapi.yaml</a> — the API description</li>
+</ul>
+</body></html>
+`

@@ -1,0 +1,65 @@
+package fakes
+
+import (
+	"context"
+	"errors"
+	"image"
+	"slices"
+	"sync"
+
+	"github.com/veglens/veglens/shared/veglens"
+)
+
+// Classifier is a veglens.Classifier that names a picture by a rule the
+// test chooses instead of a neural network. By default it answers the
+// first label with probability 1. Safe for concurrent use.
+type Classifier struct {
+	// Kinds the classifier knows, in output order.
+	Kinds []veglens.Kind
+	// Model version it reports.
+	ModelVersion string
+	// Answer, when set, returns the prediction for a picture (or an error,
+	// as a failing runtime would).
+	Answer func(img image.Image) (veglens.Prediction, error)
+
+	mu    sync.Mutex
+	calls int
+}
+
+var _ veglens.Classifier = (*Classifier)(nil)
+
+// Classify implements veglens.Classifier: Answer's prediction, cut to the
+// k most probable kinds.
+func (c *Classifier) Classify(ctx context.Context, img image.Image, k int) (veglens.Prediction, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return veglens.Prediction{}, err
+	}
+	if img == nil || img.Bounds().Empty() {
+		return veglens.Prediction{}, errors.New("classify: empty image")
+	}
+	p := veglens.Prediction{Top: []veglens.Guess{{Kind: c.Kinds[0], Probability: 1}}, Score: 1}
+	if c.Answer != nil {
+		var err error
+		if p, err = c.Answer(img); err != nil {
+			return veglens.Prediction{}, err
+		}
+	}
+	p.Top = slices.Clone(p.Top[:min(max(k, 1), len(p.Top))])
+	return p, nil
+}
+
+// Calls is how many times Classify ran.
+func (c *Classifier) Calls() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}
+
+// Version implements veglens.Classifier.
+func (c *Classifier) Version() string { return c.ModelVersion }
+
+// Labels implements veglens.Classifier.
+func (c *Classifier) Labels() []veglens.Kind { return slices.Clone(c.Kinds) }

@@ -1,0 +1,331 @@
+package fakes
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/veglens/veglens/shared/veglens"
+)
+
+// ImageStore is an in-memory veglens.ImageStore. The zero value is not
+// ready; use NewImageStore. Safe for concurrent use.
+type ImageStore struct {
+	mu    sync.Mutex
+	byKey map[string]*veglens.Image
+	down  error
+	now   func() time.Time
+}
+
+var _ veglens.ImageStore = (*ImageStore)(nil)
+
+// NewImageStore returns an empty store.
+func NewImageStore() *ImageStore {
+	return &ImageStore{byKey: map[string]*veglens.Image{}, now: time.Now}
+}
+
+// Down makes every later call fail with err wrapped in
+// veglens.ErrUnavailable, as the catalog does when PostgreSQL is down; nil
+// brings the store back.
+func (s *ImageStore) Down(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = err
+}
+
+func (s *ImageStore) check(op string) error {
+	if s.down != nil {
+		return fmt.Errorf("%s: %w: %w", op, veglens.ErrUnavailable, s.down)
+	}
+	return nil
+}
+
+// All returns every image, oldest first (for assertions).
+func (s *ImageStore) All() []veglens.Image {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]veglens.Image, 0, len(s.byKey))
+	for _, im := range s.byKey {
+		out = append(out, clone(*im))
+	}
+	slices.SortFunc(out, func(a, b veglens.Image) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.Key, b.Key))
+	})
+	return out
+}
+
+// CreatePending implements veglens.ImageStore.
+func (s *ImageStore) CreatePending(ctx context.Context, p veglens.NewPending) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("create pending image"); err != nil {
+		return err
+	}
+	if !veglens.IsUUID(p.ID) {
+		return fmt.Errorf("create pending image: id %q is not a UUID", p.ID)
+	}
+	if _, ok := s.byKey[p.Key]; ok {
+		return nil
+	}
+	now := s.now()
+	s.byKey[p.Key] = &veglens.Image{ID: strings.ToLower(p.ID), Bucket: p.Bucket, Key: p.Key,
+		Source: veglens.SourceUpload, Listed: p.Listed, Status: veglens.StatusPending, CreatedAt: now, UpdatedAt: now}
+	return nil
+}
+
+// Get implements veglens.ImageStore.
+func (s *ImageStore) Get(ctx context.Context, id string) (veglens.Image, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("get image"); err != nil {
+		return veglens.Image{}, err
+	}
+	for _, im := range s.byKey {
+		if im.ID == strings.ToLower(id) {
+			return clone(*im), nil
+		}
+	}
+	return veglens.Image{}, fmt.Errorf("get image %s: %w", id, veglens.ErrNotFound)
+}
+
+// GetByKey implements veglens.ImageStore.
+func (s *ImageStore) GetByKey(ctx context.Context, key string) (veglens.Image, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("get image"); err != nil {
+		return veglens.Image{}, err
+	}
+	if im, ok := s.byKey[key]; ok {
+		return clone(*im), nil
+	}
+	return veglens.Image{}, fmt.Errorf("get image %s: %w", key, veglens.ErrNotFound)
+}
+
+// Upsert implements veglens.ImageStore: the first write of a key inserts
+// (keeping im.ID when it is a free UUID), later ones update in place keeping
+// id, creation time, source and listing.
+func (s *ImageStore) Upsert(ctx context.Context, im veglens.Image) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("upsert image"); err != nil {
+		return "", err
+	}
+	if im.Status != veglens.StatusDone && im.Status != veglens.StatusRejected {
+		return "", fmt.Errorf("upsert %s: status must be done or rejected, not %q", im.Key, im.Status)
+	}
+	now := s.now()
+	if old, ok := s.byKey[im.Key]; ok {
+		im.ID, im.CreatedAt, im.Source, im.Listed = old.ID, old.CreatedAt, old.Source, old.Listed
+	} else {
+		if !veglens.IsUUID(im.ID) || s.idTaken(im.ID) {
+			im.ID = newUUID()
+		}
+		im.CreatedAt = now
+	}
+	im.UpdatedAt = now
+	c := clone(im)
+	s.byKey[im.Key] = &c
+	return im.ID, nil
+}
+
+func (s *ImageStore) idTaken(id string) bool {
+	for _, im := range s.byKey {
+		if im.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// searchable mirrors the catalog's generated column: labelled, not
+// refused, and from the gallery or an upload its sender listed.
+func searchable(im *veglens.Image) bool {
+	return im.Status == veglens.StatusDone && !im.Refused && im.Kind != "" &&
+		(im.Source == veglens.SourceDataset || im.Listed)
+}
+
+// Search implements veglens.ImageStore: most confident first, then by id.
+func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("search"); err != nil {
+		return veglens.Page{}, err
+	}
+	if q.Count < 1 || q.Count > veglens.MaxCount {
+		return veglens.Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, veglens.MaxCount)
+	}
+	var match []veglens.Image
+	for _, im := range s.byKey {
+		if !searchable(im) || (q.Kind != "" && im.Kind != q.Kind) ||
+			(q.Colour != "" && (im.Colours == nil || im.Colours.Dominant(q.Method, q.Palette).Hex != q.Colour)) {
+			continue
+		}
+		match = append(match, clone(*im))
+	}
+	slices.SortFunc(match, func(a, b veglens.Image) int {
+		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), strings.Compare(a.ID, b.ID))
+	})
+	page := veglens.Page{Total: len(match)}
+	page.Images = match[:min(q.Count, len(match))]
+	return page, nil
+}
+
+// ColourCounts implements veglens.ImageStore.
+func (s *ImageStore) ColourCounts(ctx context.Context, kind veglens.Kind, m veglens.Method, p veglens.PaletteID) ([]veglens.ColourCount, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("colour counts"); err != nil {
+		return nil, err
+	}
+	n := map[string]int{}
+	for _, im := range s.byKey {
+		if searchable(im) && im.Colours != nil && (kind == "" || im.Kind == kind) {
+			n[im.Colours.Dominant(m, p).Hex]++
+		}
+	}
+	return sortedCounts(n), nil
+}
+
+func sortedCounts(n map[string]int) []veglens.ColourCount {
+	out := make([]veglens.ColourCount, 0, len(n))
+	for hex, c := range n {
+		out = append(out, veglens.ColourCount{Hex: hex, Count: c})
+	}
+	slices.SortFunc(out, func(a, b veglens.ColourCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Hex, b.Hex))
+	})
+	return out
+}
+
+// Kinds implements veglens.ImageStore.
+func (s *ImageStore) Kinds(ctx context.Context) (map[veglens.Kind]veglens.KindSummary, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("kinds"); err != nil {
+		return nil, err
+	}
+	out := map[veglens.Kind]veglens.KindSummary{}
+	best := map[veglens.Kind]*veglens.Image{}
+	for _, im := range s.byKey {
+		if !searchable(im) {
+			continue
+		}
+		k := out[im.Kind]
+		k.Count++
+		out[im.Kind] = k
+		if im.Source == veglens.SourceDataset && im.Kind == im.TrueKind {
+			if b := best[im.Kind]; b == nil || im.Confidence > b.Confidence || (im.Confidence == b.Confidence && im.ID < b.ID) {
+				best[im.Kind] = im
+			}
+		}
+	}
+	for kind, im := range best {
+		k := out[kind]
+		k.ExampleKey, k.ExampleThumb = im.Key, im.ThumbnailKey
+		out[kind] = k
+	}
+	return out, nil
+}
+
+// Stats implements veglens.ImageStore. Percentiles are nearest-rank over
+// the `recent` most recently updated labelled images.
+func (s *ImageStore) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check("stats"); err != nil {
+		return veglens.Stats{}, err
+	}
+	if recent < 1 {
+		recent = 1000
+	}
+	st := veglens.Stats{Kinds: map[veglens.Kind]int{}}
+	rgb, ryb := map[string]int{}, map[string]int{}
+	var timed []*veglens.Image
+	for _, im := range s.byKey {
+		st.Images++
+		switch im.Status {
+		case veglens.StatusDone:
+			st.Done++
+			if im.Refused {
+				st.Refused++
+			} else {
+				st.Kinds[im.Kind]++
+				if im.Colours != nil {
+					rgb[im.Colours.Foreground.RGB.Dominant.Hex]++
+					ryb[im.Colours.Foreground.RYB.Dominant.Hex]++
+				}
+			}
+		case veglens.StatusPending:
+			st.Pending++
+		case veglens.StatusRejected:
+			st.Rejected++
+		}
+		if im.Status == veglens.StatusDone && im.Timings != nil {
+			timed = append(timed, im)
+		}
+	}
+	st.ColoursRGB, st.ColoursRYB = sortedCounts(rgb), sortedCounts(ryb)
+	sort.Slice(timed, func(i, j int) bool { return timed[i].UpdatedAt.After(timed[j].UpdatedAt) })
+	timed = timed[:min(recent, len(timed))]
+	ms := make([]float64, len(timed))
+	for i, im := range timed {
+		ms[i] = im.Timings.TotalMs
+	}
+	st.Speed = veglens.Speed{Samples: len(ms), P50: percentile(ms, 0.5), P90: percentile(ms, 0.9), P99: percentile(ms, 0.99)}
+	if len(timed) > 0 {
+		latest := timed[0].UpdatedAt.Truncate(time.Minute)
+		byMinute := map[time.Time][]float64{}
+		for _, im := range timed {
+			m := im.UpdatedAt.Truncate(time.Minute)
+			if latest.Sub(m) < time.Hour {
+				byMinute[m] = append(byMinute[m], im.Timings.TotalMs)
+			}
+		}
+		for m, v := range byMinute {
+			st.Series = append(st.Series, veglens.SeriesPoint{Start: m, Images: len(v), P50: percentile(v, 0.5), P99: percentile(v, 0.99)})
+		}
+		slices.SortFunc(st.Series, func(a, b veglens.SeriesPoint) int { return a.Start.Compare(b.Start) })
+	}
+	return st, nil
+}
+
+// percentile is the nearest-rank percentile of v (q in 0..1), nil when v is
+// empty.
+func percentile(v []float64, q float64) *float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := int(math.Ceil(q*float64(len(s)))) - 1
+	x := s[max(0, min(i, len(s)-1))]
+	return &x
+}
+
+func clone(im veglens.Image) veglens.Image {
+	im.Top = slices.Clone(im.Top)
+	if im.Colours != nil {
+		c := *im.Colours
+		im.Colours = &c
+	}
+	if im.Timings != nil {
+		t := *im.Timings
+		im.Timings = &t
+	}
+	return im
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,117 @@
+package veglens
+
+import (
+	"errors"
+	"time"
+)
+
+// Status is where an image is in its life.
+type Status string
+
+// Image statuses.
+const (
+	StatusPending  Status = "pending"  // uploaded (or about to be), not labelled yet
+	StatusDone     Status = "done"     // labelled
+	StatusRejected Status = "rejected" // not a usable image; Reason says why
+)
+
+// Source says where an image came from.
+type Source string
+
+// Image sources.
+const (
+	SourceUpload  Source = "upload"  // sent by a user (uploads/ keys)
+	SourceDataset Source = "dataset" // the public gallery (dataset/ keys)
+)
+
+// Guess is one kind with the model's probability for it (0..1).
+type Guess struct {
+	Kind        Kind    `json:"kind"`
+	Probability float64 `json:"probability"`
+}
+
+// Prediction is what a Classifier says about one picture.
+type Prediction struct {
+	// Top holds the k most probable kinds, most probable first.
+	Top []Guess `json:"top"`
+	// Score is the refusal score: the highest probability, 0..1.
+	Score float64 `json:"score"`
+	// Refused is true when Score is below the model's threshold: the photo
+	// probably shows none of the known kinds.
+	Refused bool `json:"refused"`
+}
+
+// Timings are the milliseconds spent per labelling step.
+type Timings struct {
+	FetchMs     float64 `json:"fetch_ms"`
+	DecodeMs    float64 `json:"decode_ms"`
+	InferenceMs float64 `json:"inference_ms"`
+	ColourMs    float64 `json:"colour_ms"`
+	TotalMs     float64 `json:"total_ms"`
+}
+
+// Image is everything known about one stored object: one row of the
+// catalog.
+type Image struct {
+	ID           string // a UUID
+	Bucket       string
+	Key          string // object key (see keys.go)
+	Source       Source
+	Listed       bool // an upload its sender allowed into public search
+	Status       Status
+	Reason       string // when rejected: a sentence for people
+	ETag         string // of the labelled object version
+	TrueKind     Kind   // dataset images: the folder it came from
+	Kind         Kind   // predicted
+	Confidence   float64
+	Refused      bool
+	Score        float64
+	Top          []Guess
+	Colours      *Colours // nil unless done
+	Width        int      // pixels, after EXIF orientation
+	Height       int
+	ThumbnailKey string
+	Timings      *Timings // nil unless labelled
+	ModelVersion string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Labelled reports whether the image holds a final result (done or
+// rejected) for the object version etag by the model version.
+func (im Image) Labelled(etag, modelVersion string) bool {
+	return im.Status != StatusPending && etag != "" && im.ETag == etag && im.ModelVersion == modelVersion
+}
+
+// NewPending describes an upload about to happen: its row is created before
+// the object exists, so its id answers "pending" straight away.
+type NewPending struct {
+	ID     string // a UUID
+	Bucket string
+	Key    string // UploadKey(ID, ext)
+	Listed bool
+}
+
+// Errors the stores return, wrapped with context; test with errors.Is.
+var (
+	// ErrNotFound: no image (or object) matches.
+	ErrNotFound = errors.New("not found")
+	// ErrUnavailable: the database or storage could not be reached (down,
+	// restarting, refusing connections); the operation may succeed later.
+	ErrUnavailable = errors.New("unavailable")
+)
+
+// TooLargeError is returned when an object exceeds a size limit. Size is -1
+// when the object's size is unknown (it was found too large while reading).
+type TooLargeError struct {
+	Key   string
+	Size  int64 // bytes, or -1
+	Limit int64 // bytes
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size < 0 {
+		return "object " + e.Key + " is larger than " + FormatBytes(e.Limit)
+	}
+	return "object " + e.Key + " is " + FormatBytes(e.Size) + ", over the limit of " + FormatBytes(e.Limit)
+}

@@ -1,0 +1,117 @@
+package veglens
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// The files of a model folder (MODEL_DIR): the ONNX graph, its metadata and
+// the model card's measured figures (optional).
+const (
+	ModelFile   = "veglens.onnx"
+	MetaFile    = "model.json"
+	MetricsFile = "metrics.json"
+)
+
+// ModelMeta is the content of model.json, written by the training code
+// (models/vegnet/export.py) next to the ONNX graph.
+type ModelMeta struct {
+	Name    string `json:"name"`
+	Version string `json:"version"` // a prefix of the ONNX file's SHA-256, hex
+	// Architecture is the backbone, e.g. "efficientnet-lite0".
+	Architecture string `json:"architecture"`
+	Input        struct {
+		Name   string     `json:"name"`
+		Size   int        `json:"size"`   // pixels per side
+		Layout string     `json:"layout"` // "NHWC"
+		Range  [2]float64 `json:"range"`  // [0, 255]: plain RGB, normalised inside the graph
+	} `json:"input"`
+	Outputs struct {
+		Logits        string `json:"logits"`
+		Probabilities string `json:"probabilities"`
+	} `json:"outputs"`
+	// Labels are the kinds in output order.
+	Labels  []Kind `json:"labels"`
+	Refusal struct {
+		Score     string  `json:"score"`     // "max_probability"
+		Threshold float64 `json:"threshold"` // 0..1
+	} `json:"refusal"`
+}
+
+// Kinds returns the model's kinds in label order.
+func (m ModelMeta) Kinds() Kinds { return NewKinds(m.Labels) }
+
+// Model describes a model folder for people (GET /api/model): its metadata,
+// the ONNX file's size and the model card's figures.
+type Model struct {
+	Meta      ModelMeta
+	SizeBytes int64
+	// Metrics is metrics.json as written by training; "{}" when the folder
+	// has none.
+	Metrics json.RawMessage
+}
+
+// ReadModel reads dir/model.json (which must be valid, see ReadModelMeta),
+// the size of dir/veglens.onnx and dir/metrics.json when present.
+func ReadModel(dir string) (Model, error) {
+	meta, err := ReadModelMeta(dir)
+	if err != nil {
+		return Model{}, err
+	}
+	m := Model{Meta: meta, Metrics: json.RawMessage(`{}`)}
+	if fi, err := os.Stat(filepath.Join(dir, ModelFile)); err == nil {
+		m.SizeBytes = fi.Size()
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return Model{}, fmt.Errorf("read model metrics: %w", err)
+	default:
+		var obj map[string]any
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return Model{}, fmt.Errorf("read model metrics: parse %s: %w", filepath.Join(dir, MetricsFile), err)
+		}
+		m.Metrics = raw
+	}
+	return m, nil
+}
+
+// ReadModelMeta reads and checks dir/model.json: a version, at least two
+// labels, the input and probabilities names, an NHWC 0..255 input of a
+// positive size and a refusal threshold in 0..1.
+func ReadModelMeta(dir string) (ModelMeta, error) {
+	if dir == "" {
+		return ModelMeta{}, errors.New("read model: no model folder given (MODEL_DIR)")
+	}
+	path := filepath.Join(dir, MetaFile)
+	var meta ModelMeta
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return meta, fmt.Errorf("read model: %w", err)
+	}
+	if err := json.Unmarshal(data, &meta); err != nil {
+		return meta, fmt.Errorf("read model: parse %s: %w", path, err)
+	}
+	switch {
+	case meta.Version == "":
+		return meta, fmt.Errorf("read model: %s has no version", path)
+	case len(meta.Labels) < 2:
+		return meta, fmt.Errorf("read model: %s lists %d labels", path, len(meta.Labels))
+	case meta.Input.Name == "" || meta.Outputs.Probabilities == "":
+		return meta, fmt.Errorf("read model: %s lacks the input or probabilities output name", path)
+	case meta.Input.Size <= 0:
+		return meta, fmt.Errorf("read model: %s has input size %d", path, meta.Input.Size)
+	case meta.Input.Layout != "NHWC":
+		return meta, fmt.Errorf("read model: %s has layout %q; only NHWC is supported", path, meta.Input.Layout)
+	case meta.Input.Range != [2]float64{0, 255}:
+		return meta, fmt.Errorf("read model: %s has input range %v; only [0,255] is supported", path, meta.Input.Range)
+	case meta.Refusal.Threshold < 0 || meta.Refusal.Threshold > 1:
+		return meta, fmt.Errorf("read model: %s has refusal threshold %v outside [0,1]", path, meta.Refusal.Threshold)
+	}
+	return meta, nil
+}

@@ -1,0 +1,83 @@
+package veglens
+
+import (
+	"context"
+	"image"
+	"time"
+)
+
+// ImageStore keeps one record per stored image (package catalog on
+// PostgreSQL; fakes.ImageStore in memory). Failures to reach the store wrap
+// ErrUnavailable; missing rows are ErrNotFound.
+type ImageStore interface {
+	// CreatePending records an upload before its object exists; a row that
+	// already exists for the key is left as it is.
+	CreatePending(ctx context.Context, p NewPending) error
+	// Get returns the image with this id.
+	Get(ctx context.Context, id string) (Image, error)
+	// GetByKey returns the image stored under this object key.
+	GetByKey(ctx context.Context, key string) (Image, error)
+	// Upsert writes the result of labelling one object (status done or
+	// rejected), keyed by im.Key, and returns the row's id. Writing the same
+	// key again updates the row in place: duplicate events leave one row.
+	Upsert(ctx context.Context, im Image) (string, error)
+	// Search returns up to q.Count public labelled images, most confident
+	// first, and the number of matches in all.
+	Search(ctx context.Context, q Search) (Page, error)
+	// ColourCounts counts public labelled images of a kind (any when empty)
+	// per dominant colour, most frequent first.
+	ColourCounts(ctx context.Context, kind Kind, m Method, p PaletteID) ([]ColourCount, error)
+	// Kinds summarises every kind that has public labelled images.
+	Kinds(ctx context.Context) (map[Kind]KindSummary, error)
+	// Stats counts images and measures labelling speed over the `recent`
+	// most recently labelled ones.
+	Stats(ctx context.Context, recent int) (Stats, error)
+}
+
+// Object is a fetched object of the images bucket.
+type Object struct {
+	Key         string
+	Body        []byte
+	ETag        string // without quotes
+	ContentType string
+}
+
+// PresignedPost is a presigned POST: send a multipart/form-data POST to URL
+// with Fields as form fields followed by the file as the field "file".
+type PresignedPost struct {
+	URL       string
+	Fields    map[string]string
+	ExpiresAt time.Time
+}
+
+// ObjectStore is the images bucket (package objects on S3 or MinIO;
+// fakes.ObjectStore in memory).
+type ObjectStore interface {
+	// Bucket is the bucket's name.
+	Bucket() string
+	// Get reads an object of at most limit bytes: a larger one is a
+	// *TooLargeError, a missing one ErrNotFound; other errors are worth
+	// retrying.
+	Get(ctx context.Context, key string, limit int64) (Object, error)
+	// Put stores body under key.
+	Put(ctx context.Context, key, contentType string, body []byte) error
+	// PresignUpload allows one POST of 1..maxSize bytes of exactly this
+	// Content-Type to exactly this key until expiry passes; storage itself
+	// enforces the policy.
+	PresignUpload(ctx context.Context, key, contentType string, maxSize int64, expiry time.Duration) (PresignedPost, error)
+	// PresignGet returns a URL a browser can GET the object from for at
+	// least three quarters of expiry.
+	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
+}
+
+// Classifier names the vegetable in a picture (package vision on ONNX
+// Runtime; fakes.Classifier for tests). Safe for concurrent use.
+type Classifier interface {
+	// Classify returns the k most probable kinds (k clamped to 1..number of
+	// kinds) and whether the picture is refused as none of them.
+	Classify(ctx context.Context, img image.Image, k int) (Prediction, error)
+	// Version is the model version stored with every result.
+	Version() string
+	// Labels are the kinds the classifier knows, in its output order.
+	Labels() []Kind
+}

@@ -1,0 +1,109 @@
+package veglens_test
+
+import (
+	"testing"
+
+	"github.com/veglens/veglens/shared/veglens"
+)
+
+func TestFormatBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 bytes"},
+		{1023, "1023 bytes"},
+		{1024, "1 KB"},
+		{1025, "1.1 KB"},
+		{10 << 20, "10 MB"},
+		{10<<20 + 1, "10.1 MB"}, // never "10 MB" or "10.0 MB": that reads like the limit
+		{12 << 20, "12 MB"},
+		{15<<20 + 300<<10, "15.3 MB"},
+	}
+	for _, tc := range tests {
+		if got := veglens.FormatBytes(tc.n); got != tc.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestFormatBytesNeverReadsAsTheLimit: any size over the limit is written
+// differently from the limit itself.
+func TestFormatBytesNeverReadsAsTheLimit(t *testing.T) {
+	limit := veglens.FormatBytes(veglens.MaxImageBytes)
+	for _, over := range []int64{1, 2, 100, 1 << 10, 100 << 10, 1 << 20} {
+		if got := veglens.FormatBytes(veglens.MaxImageBytes + over); got == limit {
+			t.Errorf("%d bytes over the limit reads %q, like the limit", over, got)
+		}
+	}
+}
+
+func TestObjectKeys(t *testing.T) {
+	const id = "0b6f2a4e-9c1d-4f3a-8e2b-1c2d3e4f5a6b"
+	tests := []struct {
+		key  string
+		ok   bool
+		want veglens.ObjectKey
+	}{
+		{veglens.UploadKey(id, "jpg"), true, veglens.ObjectKey{Key: "uploads/" + id + ".jpg", Source: veglens.SourceUpload, ID: id}},
+		{"uploads/0B6F2A4E-9C1D-4F3A-8E2B-1C2D3E4F5A6B.png", true, veglens.ObjectKey{Key: "uploads/0B6F2A4E-9C1D-4F3A-8E2B-1C2D3E4F5A6B.png", Source: veglens.SourceUpload, ID: id}},
+		{"uploads/holiday.jpg", true, veglens.ObjectKey{Key: "uploads/holiday.jpg", Source: veglens.SourceUpload}},
+		{veglens.DatasetKey("Bitter_Gourd", "my photo.jpg"), true, veglens.ObjectKey{Key: "dataset/Bitter_Gourd/my photo.jpg", Source: veglens.SourceDataset, Folder: "Bitter_Gourd"}},
+		{"dataset/loose.jpg", true, veglens.ObjectKey{Key: "dataset/loose.jpg", Source: veglens.SourceDataset}},
+		{"dataset/Tomato/", false, veglens.ObjectKey{}},
+		{veglens.ThumbnailKey("uploads/" + id + ".png"), false, veglens.ObjectKey{}},
+		{"elsewhere/x.jpg", false, veglens.ObjectKey{}},
+	}
+	for _, tc := range tests {
+		got, ok := veglens.ParseKey(tc.key)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("ParseKey(%q) = %+v, %v; want %+v, %v", tc.key, got, ok, tc.want, tc.ok)
+		}
+	}
+	if got := veglens.ThumbnailKey("dataset/Tomato/a.b.png"); got != "thumbnails/dataset/Tomato/a.b.jpg" {
+		t.Errorf("ThumbnailKey = %q", got)
+	}
+}
+
+func TestKinds(t *testing.T) {
+	k := veglens.NewKinds([]string{"Bean", "Bitter_Gourd", "Tomato"})
+	for _, s := range []string{"Bitter_Gourd", "bitter gourd", "BITTER-GOURD", " Bitter Gourd "} {
+		if got, ok := k.Lookup(s); !ok || got != "Bitter_Gourd" {
+			t.Errorf("Lookup(%q) = %q, %v", s, got, ok)
+		}
+	}
+	if _, ok := k.Lookup("banana"); ok {
+		t.Error("banana is a kind")
+	}
+	if got := veglens.KindLabel("Bitter_Gourd"); got != "Bitter gourd" {
+		t.Errorf("KindLabel = %q", got)
+	}
+}
+
+func TestPaletteLookup(t *testing.T) {
+	tests := []struct {
+		p     veglens.Palette
+		query string
+		want  string
+		ok    bool
+	}{
+		{veglens.RGBWheel, "Spring Green", "#00FF80", true},
+		{veglens.RGBWheel, "  spring   green ", "#00FF80", true},
+		{veglens.RGBWheel, "#00ff80", "#00FF80", true},
+		{veglens.RGBWheel, "00FF80", "#00FF80", true},
+		{veglens.RYBWheel, "red-violet", "#C21460", true},
+		{veglens.RYBWheel, "spring green", "", false},
+		{veglens.RGBWheel, "#FE2712", "", false},
+		{veglens.RGBWheel, "", "", false},
+		{veglens.RGBWheel, "#", "", false},
+	}
+	for _, tc := range tests {
+		c, ok := tc.p.Lookup(tc.query)
+		if ok != tc.ok || c.Hex != tc.want {
+			t.Errorf("%s.Lookup(%q) = %v, %v; want %s, %v", tc.p.ID, tc.query, c, ok, tc.want, tc.ok)
+		}
+	}
+	if p, ok := veglens.PaletteByID(" RYB "); !ok || p.ID != veglens.PaletteRYB || len(p.Colours) != 12 {
+		t.Errorf("PaletteByID(RYB) = %v, %v", p.ID, ok)
+	}
+}
