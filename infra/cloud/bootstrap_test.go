@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/veglens/veglens/functions/migrate/migration"
+	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 )
@@ -132,10 +133,14 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds four Lambda binaries")
 	}
+	servicestest.NeedPostgres(t)
+	servicestest.NeedMinIO(t)
+	lib := servicestest.ORTLib(t)
 	root := sourcetreetest.Path(t)
 	build := t.TempDir()
 	for _, target := range []string{"UploadFunction", "ClassifyFunction", "QueryFunction", "MigrateFunction", "ModelLayer"} {
-		out, err := exec.Command("make", "-C", root, "--no-print-directory", "build-"+target, "ARTIFACTS_DIR="+filepath.Join(build, target)).CombinedOutput()
+		out, err := exec.Command("make", "-C", root, "--no-print-directory", "build-"+target,
+			"ARTIFACTS_DIR="+filepath.Join(build, target), "ORT_LIB="+lib).CombinedOutput()
 		if err != nil {
 			t.Fatalf("make build-%s: %v\n%s", target, err, out)
 		}
@@ -147,7 +152,7 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 	const bucket = "veglens-images-123456789012-eu-west-1" // the name in events/classify-*.json
 	ctx := context.Background()
 	s3c := minio.S3Client()
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	if err := services.SetupBucket(ctx, s3c, bucket, nil); err != nil {
 		t.Fatal(err)
 	}
 	photo, err := os.ReadFile(filepath.Join(root, "infra", "gallery", "Bitter_Gourd", "1009.jpg"))
