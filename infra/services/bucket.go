@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // S3Client returns an S3 client for this MinIO server (path-style URLs,
@@ -34,7 +35,7 @@ type Notify struct {
 
 // DefaultNotify sends every upload and every gallery object to one webhook.
 func DefaultNotify(webhookID string) []Notify {
-	return []Notify{{Prefix: "uploads/", WebhookID: webhookID}, {Prefix: "dataset/", WebhookID: webhookID}}
+	return []Notify{{Prefix: veglens.UploadPrefix, WebhookID: webhookID}, {Prefix: veglens.DatasetPrefix, WebhookID: webhookID}}
 }
 
 // SetupBucket creates bucket when missing and replaces its notification

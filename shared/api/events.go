@@ -19,12 +19,13 @@ import (
 // MaxBodyBytes bounds the JSON bodies the API accepts; requests are small.
 const MaxBodyBytes = 64 << 10
 
-// JSON builds a response with v encoded as its JSON body.
-func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
+// JSON builds a response with v encoded as its JSON body. A value that
+// cannot be encoded (a programming error, such as a NaN) gives the internal
+// error's response instead, and is logged to log with its cause.
+func JSON(ctx context.Context, log *slog.Logger, status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
-		// Only a programming error gets here (an unencodable value); the
-		// body carries the internal error.
+		log.ErrorContext(ctx, "encode response", "err", err)
 		status = http.StatusInternalServerError
 		body, _ = json.Marshal(errorBody{Error: *Internal(err)})
 	}
@@ -53,7 +54,7 @@ func ErrorResponse(ctx context.Context, log *slog.Logger, err error) events.APIG
 	default:
 		log.DebugContext(ctx, "request refused", "code", string(e.Code), "parameter", e.Parameter, "message", e.Message)
 	}
-	return JSON(e.Code.Status(), errorBody{Error: *e})
+	return JSON(ctx, log, e.Code.Status(), errorBody{Error: *e})
 }
 
 // Body returns the request body, decoding base64 when API Gateway encoded it.

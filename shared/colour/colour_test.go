@@ -210,58 +210,6 @@ func TestYCbCrConversionExhaustive(t *testing.T) {
 	}
 }
 
-func TestLookup(t *testing.T) {
-	tests := []struct {
-		p     veglens.Palette
-		query string
-		want  string
-		ok    bool
-	}{
-		{veglens.RGBWheel, "Spring Green", "#00FF80", true},
-		{veglens.RGBWheel, "  spring green ", "#00FF80", true},
-		{veglens.RGBWheel, "#00ff80", "#00FF80", true},
-		{veglens.RGBWheel, "00FF80", "#00FF80", true},
-		{veglens.RGBWheel, "ROSE", "#FF0080", true},
-		{veglens.RYBWheel, "red-violet", "#C21460", true},
-		{veglens.RYBWheel, "#fe2712", "#FE2712", true},
-		{veglens.RYBWheel, "spring green", "", false},
-		{veglens.RGBWheel, "#FE2712", "", false},
-		{veglens.RGBWheel, "", "", false},
-		{veglens.RGBWheel, "#", "", false},
-	}
-	for _, tt := range tests {
-		e, ok := tt.p.Lookup(tt.query)
-		if ok != tt.ok || e.Hex != tt.want {
-			t.Errorf("%s.Lookup(%q) = %v, %v; want %s, %v", tt.p.ID, tt.query, e, ok, tt.want, tt.ok)
-		}
-	}
-	if p, ok := veglens.PaletteByID("RYB"); !ok || p.ID != "ryb" {
-		t.Errorf("veglens.PaletteByID(RYB) = %v, %v", p.ID, ok)
-	}
-	if _, ok := veglens.PaletteByID("cmyk"); ok {
-		t.Error("veglens.PaletteByID(cmyk) found a palette")
-	}
-}
-
-func TestPalettesAreAsSpecified(t *testing.T) {
-	want := map[string]string{
-		"rgb": "red #FF0000,orange #FF8000,yellow #FFFF00,chartreuse #80FF00,green #00FF00,spring green #00FF80,cyan #00FFFF,azure #0080FF,blue #0000FF,violet #8000FF,magenta #FF00FF,rose #FF0080",
-		"ryb": "red #FE2712,red-orange #FC600A,orange #FB9902,yellow-orange #FCCC1A,yellow #FEFE33,yellow-green #B2D732,green #66B032,blue-green #347C98,blue #0247FE,blue-violet #4424D6,violet #8601AF,red-violet #C21460",
-	}
-	for _, p := range veglens.Palettes() {
-		s := ""
-		for i, e := range p.Colours {
-			if i > 0 {
-				s += ","
-			}
-			s += e.Name + " " + e.Hex
-		}
-		if s != want[string(p.ID)] {
-			t.Errorf("palette %s:\n got %s\nwant %s", p.ID, s, want[string(p.ID)])
-		}
-	}
-}
-
 // A small coloured subject on a large white (or wooden) background: the
 // reference rule follows the background, the foreground rule the subject.
 func TestForegroundIgnoresBackground(t *testing.T) {
@@ -381,13 +329,8 @@ func TestEmptyImage(t *testing.T) {
 }
 
 func TestUnrolledPalettesMatchWheels(t *testing.T) {
-	for k, e := range veglens.RYBWheel.Colours {
-		r, g, b := e.RGB()
-		if c := int32(r)<<16 | int32(g)<<8 | int32(b); c != rybCodes[k] {
-			t.Errorf("RYB %s: reference loop uses #%06X, palette says %s", e.Name, rybCodes[k], e.Hex)
-		}
-	}
-	// The RGB loop's comments name the wheel; check its channel assumption.
+	// The RGB loop is unrolled for the wheel's channel values; check that
+	// assumption (the RYB loop reads the wheel itself).
 	for _, e := range veglens.RGBWheel.Colours {
 		r, g, b := e.RGB()
 		for _, c := range []uint8{r, g, b} {

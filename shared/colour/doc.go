@@ -8,7 +8,7 @@
 // (r8 = (R + 0xffff - A) >> 8 with the 16-bit premultiplied values of
 // color.Color.RGBA). For opaque pictures this is exactly what image.At
 // gives; transparent areas count as white, which is how the site shows them
-// and how vision.Decode flattens them. Y'CbCr pictures are converted exactly
+// and how picture.Decode flattens them. Y'CbCr pictures are converted exactly
 // as the image/color package does.
 //
 // # Reference method

@@ -11,7 +11,7 @@ import (
 // where R and A are the 16-bit premultiplied values of color.Color.RGBA().
 // For an opaque pixel this is simply R >> 8, the value image.At gives; a
 // transparent pixel counts as white, as it looks on the site and as
-// vision.Decode composites it. The fast paths below compute exactly the same
+// picture.Decode composites it. The fast paths below compute exactly the same
 // bytes as this formula applied to img.At(x, y) (a test checks every kind).
 
 // rowFunc writes the pixels of row y (absolute coordinate) into dst as

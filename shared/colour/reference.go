@@ -1,6 +1,10 @@
 package colour
 
-import "math"
+import (
+	"math"
+
+	"github.com/veglens/veglens/shared/veglens"
+)
 
 // maxSquared is the largest squared Euclidean distance between two 8-bit
 // RGB colours: 3 * 255^2.
@@ -119,10 +123,14 @@ func (s *refSums) addRowRYB(px []byte) {
 	s.sum[18], s.sum[19], s.sum[20], s.sum[21], s.sum[22], s.sum[23] = a6, a7, a8, a9, a10, a11
 }
 
-// rybCodes are the RYB wheel's colours as 0xRRGGBB, in palette order (a
-// test checks them against RYBWheel).
-var rybCodes = [12]int32{0xFE2712, 0xFC600A, 0xFB9902, 0xFCCC1A, 0xFEFE33, 0xB2D732,
-	0x66B032, 0x347C98, 0x0247FE, 0x4424D6, 0x8601AF, 0xC21460}
+// rybCodes are the RYB wheel's colours as 0xRRGGBB, in wheel order.
+var rybCodes = func() (codes [12]int32) {
+	for k, c := range veglens.RYBWheel.Colours {
+		r, g, b := c.RGB()
+		codes[k] = int32(r)<<16 | int32(g)<<8 | int32(b)
+	}
+	return codes
+}()
 
 // winner returns the index (0..11) of the palette colour with the smallest
 // sum for palette p (0 = RGB, 1 = RYB); ties go to the earlier entry.

@@ -1,6 +1,6 @@
 // Package config reads the functions' settings through a getenv function
-// (os.Getenv in the Lambda mains, a map in the local runner and tests). It
-// only parses: the mains wire the dependencies themselves. The database is
+// (os.Getenv in the Lambda mains and the CLI, a map in tests). It only
+// parses, once: the mains wire the dependencies themselves. The database is
 // reached through catalog.Connect with the same getenv (DATABASE_URL, or
 // DATABASE_SECRET_ARN in AWS).
 //
@@ -25,8 +25,6 @@ type Config struct {
 	S3PublicEndpoint string        // S3_PUBLIC_ENDPOINT: base URL browsers use
 	UploadExpiry     time.Duration // UPLOAD_EXPIRY, default 5m
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info, warn, error
-
-	getenv func(string) string
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in mains).
@@ -38,7 +36,6 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		S3Endpoint:       strings.TrimSpace(getenv("S3_ENDPOINT")),
 		S3PublicEndpoint: strings.TrimSpace(getenv("S3_PUBLIC_ENDPOINT")),
 		UploadExpiry:     5 * time.Minute,
-		getenv:           getenv,
 	}
 	if v := strings.TrimSpace(getenv("UPLOAD_EXPIRY")); v != "" {
 		d, err := time.ParseDuration(v)
@@ -55,7 +52,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// Require reports the first of the named settings that is empty.
+// Require reports the first of the named settings (IMAGES_BUCKET,
+// MODEL_DIR, ORT_LIB, S3_ENDPOINT, S3_PUBLIC_ENDPOINT) that is empty.
 func (c Config) Require(names ...string) error {
 	for _, n := range names {
 		var v string
@@ -64,8 +62,14 @@ func (c Config) Require(names ...string) error {
 			v = c.ImagesBucket
 		case "MODEL_DIR":
 			v = c.ModelDir
+		case "ORT_LIB":
+			v = c.ORTLib
+		case "S3_ENDPOINT":
+			v = c.S3Endpoint
+		case "S3_PUBLIC_ENDPOINT":
+			v = c.S3PublicEndpoint
 		default:
-			v = c.getenv(n)
+			return fmt.Errorf("config: %s is not a setting Require knows", n)
 		}
 		if v == "" {
 			return fmt.Errorf("%s is not set", n)

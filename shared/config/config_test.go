@@ -27,13 +27,23 @@ func TestFromEnv(t *testing.T) {
 				c.UploadExpiry != 90*time.Second || c.LogLevel != slog.LevelDebug {
 				t.Errorf("%+v", c)
 			}
-			if err := c.Require("IMAGES_BUCKET", "MODEL_DIR"); err != nil {
+			if err := c.Require("IMAGES_BUCKET", "MODEL_DIR", "ORT_LIB"); err != nil {
 				t.Error(err)
 			}
 		}},
 		{"missing bucket", map[string]string{}, false, func(t *testing.T, c Config) {
 			if err := c.Require("IMAGES_BUCKET"); err == nil || err.Error() != "IMAGES_BUCKET is not set" {
 				t.Errorf("Require = %v", err)
+			}
+		}},
+		{"blank library path", map[string]string{"ORT_LIB": "  "}, false, func(t *testing.T, c Config) {
+			if err := c.Require("ORT_LIB"); err == nil || err.Error() != "ORT_LIB is not set" {
+				t.Errorf("Require = %v", err)
+			}
+		}},
+		{"unknown setting", map[string]string{}, false, func(t *testing.T, c Config) {
+			if err := c.Require("DATABASE_PASSWORD"); err == nil {
+				t.Error("Require accepted a setting it cannot check")
 			}
 		}},
 		{"bad expiry", map[string]string{"UPLOAD_EXPIRY": "5 minutes"}, true, nil},

@@ -11,8 +11,8 @@ import (
 )
 
 // Classifier is a veglens.Classifier that names a picture by a rule the
-// test chooses instead of a neural network. By default it answers the
-// first label with probability 1. Safe for concurrent use.
+// test chooses instead of a neural network. By default it answers every
+// label, the first with probability 1, the rest 0. Safe for concurrent use.
 type Classifier struct {
 	// Kinds the classifier knows, in output order.
 	Kinds []veglens.Kind
@@ -40,7 +40,13 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image, k int) (vegl
 	if img == nil || img.Bounds().Empty() {
 		return veglens.Prediction{}, errors.New("classify: empty image")
 	}
-	p := veglens.Prediction{Top: []veglens.Guess{{Kind: c.Kinds[0], Probability: 1}}, Score: 1}
+	if len(c.Kinds) == 0 {
+		return veglens.Prediction{}, errors.New("classify: the fake classifier knows no kinds")
+	}
+	p := veglens.Prediction{Score: 1}
+	for i, kind := range c.Kinds {
+		p.Top = append(p.Top, veglens.Guess{Kind: kind, Probability: float64(1 - min(i, 1))})
+	}
 	if c.Answer != nil {
 		var err error
 		if p, err = c.Answer(img); err != nil {

@@ -7,8 +7,10 @@
 // `go test ./...` on a machine without PostgreSQL, MinIO or ONNX Runtime.
 //
 // They are fakes, not mocks: each keeps real state and follows its
-// interface's documented contract (idempotent upserts, size limits,
-// ErrNotFound), so a test that passes against a fake asserts behaviour
-// the real implementation also has. Each can be told to fail (Down), to
-// exercise the service's handling of an unreachable dependency.
+// interface's documented contract (idempotent upserts, the same id and
+// colour rules, size limits, ErrNotFound, ErrUnavailable when down or out of
+// time); shared/catalog's contract test runs the same checks against the
+// fake and the real catalog. The stores can be told to fail (Down) and the
+// classifier to answer anything (Answer), to exercise the service's handling
+// of an unreachable or failing dependency.
 package fakes

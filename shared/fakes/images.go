@@ -3,7 +3,6 @@ package fakes
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"math"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/veglens/veglens/shared/veglens"
 )
 
@@ -40,9 +40,32 @@ func (s *ImageStore) Down(err error) {
 	s.down = err
 }
 
-func (s *ImageStore) check(op string) error {
+// check fails an operation as the catalog does when the database is down or
+// the caller's time is up.
+func (s *ImageStore) check(ctx context.Context, op string) error {
 	if s.down != nil {
 		return fmt.Errorf("%s: %w: %w", op, veglens.ErrUnavailable, s.down)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w: %w", op, veglens.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// canonicalID is the id's standard text form, as PostgreSQL's uuid type
+// stores it; ok is false for anything uuid.Parse refuses.
+func canonicalID(id string) (string, bool) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// checkColour refuses what the catalog has no column for.
+func checkColour(m veglens.Method, p veglens.PaletteID) error {
+	if (m != veglens.MethodForeground && m != veglens.MethodReference) || (p != veglens.PaletteRGB && p != veglens.PaletteRYB) {
+		return fmt.Errorf("unknown colour method %q or palette %q", m, p)
 	}
 	return nil
 }
@@ -65,17 +88,21 @@ func (s *ImageStore) All() []veglens.Image {
 func (s *ImageStore) CreatePending(ctx context.Context, p veglens.NewPending) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("create pending image"); err != nil {
+	if err := s.check(ctx, "create pending image"); err != nil {
 		return err
 	}
-	if !veglens.IsUUID(p.ID) {
+	id, ok := canonicalID(p.ID)
+	if !ok {
 		return fmt.Errorf("create pending image: id %q is not a UUID", p.ID)
 	}
 	if _, ok := s.byKey[p.Key]; ok {
 		return nil
 	}
+	if s.idTaken(id) {
+		return fmt.Errorf("create pending image %s: id %s belongs to another image", p.Key, id)
+	}
 	now := s.now()
-	s.byKey[p.Key] = &veglens.Image{ID: strings.ToLower(p.ID), Bucket: p.Bucket, Key: p.Key,
+	s.byKey[p.Key] = &veglens.Image{ID: id, Bucket: p.Bucket, Key: p.Key,
 		Source: veglens.SourceUpload, Listed: p.Listed, Status: veglens.StatusPending, CreatedAt: now, UpdatedAt: now}
 	return nil
 }
@@ -84,12 +111,14 @@ func (s *ImageStore) CreatePending(ctx context.Context, p veglens.NewPending) er
 func (s *ImageStore) Get(ctx context.Context, id string) (veglens.Image, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("get image"); err != nil {
+	if err := s.check(ctx, "get image"); err != nil {
 		return veglens.Image{}, err
 	}
-	for _, im := range s.byKey {
-		if im.ID == strings.ToLower(id) {
-			return clone(*im), nil
+	if id, ok := canonicalID(id); ok {
+		for _, im := range s.byKey {
+			if im.ID == id {
+				return clone(*im), nil
+			}
 		}
 	}
 	return veglens.Image{}, fmt.Errorf("get image %s: %w", id, veglens.ErrNotFound)
@@ -99,7 +128,7 @@ func (s *ImageStore) Get(ctx context.Context, id string) (veglens.Image, error) 
 func (s *ImageStore) GetByKey(ctx context.Context, key string) (veglens.Image, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("get image"); err != nil {
+	if err := s.check(ctx, "get image"); err != nil {
 		return veglens.Image{}, err
 	}
 	if im, ok := s.byKey[key]; ok {
@@ -114,18 +143,23 @@ func (s *ImageStore) GetByKey(ctx context.Context, key string) (veglens.Image, e
 func (s *ImageStore) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("upsert image"); err != nil {
+	if err := s.check(ctx, "upsert image"); err != nil {
 		return "", err
 	}
 	if im.Status != veglens.StatusDone && im.Status != veglens.StatusRejected {
 		return "", fmt.Errorf("upsert %s: status must be done or rejected, not %q", im.Key, im.Status)
 	}
+	if im.Source != veglens.SourceUpload && im.Source != veglens.SourceDataset {
+		return "", fmt.Errorf("upsert %s: unknown source %q", im.Key, im.Source)
+	}
 	now := s.now()
 	if old, ok := s.byKey[im.Key]; ok {
 		im.ID, im.CreatedAt, im.Source, im.Listed = old.ID, old.CreatedAt, old.Source, old.Listed
 	} else {
-		if !veglens.IsUUID(im.ID) || s.idTaken(im.ID) {
-			im.ID = newUUID()
+		if id, ok := canonicalID(im.ID); ok && !s.idTaken(id) {
+			im.ID = id
+		} else {
+			im.ID = uuid.NewString()
 		}
 		im.CreatedAt = now
 	}
@@ -155,11 +189,14 @@ func searchable(im *veglens.Image) bool {
 func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("search"); err != nil {
+	if err := s.check(ctx, "search"); err != nil {
 		return veglens.Page{}, err
 	}
 	if q.Count < 1 || q.Count > veglens.MaxCount {
 		return veglens.Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, veglens.MaxCount)
+	}
+	if err := checkColour(q.Method, q.Palette); err != nil {
+		return veglens.Page{}, fmt.Errorf("search: %w", err)
 	}
 	var match []veglens.Image
 	for _, im := range s.byKey {
@@ -181,13 +218,18 @@ func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page
 func (s *ImageStore) ColourCounts(ctx context.Context, kind veglens.Kind, m veglens.Method, p veglens.PaletteID) ([]veglens.ColourCount, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("colour counts"); err != nil {
+	if err := s.check(ctx, "colour counts"); err != nil {
 		return nil, err
+	}
+	if err := checkColour(m, p); err != nil {
+		return nil, fmt.Errorf("colour counts: %w", err)
 	}
 	n := map[string]int{}
 	for _, im := range s.byKey {
 		if searchable(im) && im.Colours != nil && (kind == "" || im.Kind == kind) {
-			n[im.Colours.Dominant(m, p).Hex]++
+			if hex := im.Colours.Dominant(m, p).Hex; hex != "" {
+				n[hex]++
+			}
 		}
 	}
 	return sortedCounts(n), nil
@@ -208,7 +250,7 @@ func sortedCounts(n map[string]int) []veglens.ColourCount {
 func (s *ImageStore) Kinds(ctx context.Context) (map[veglens.Kind]veglens.KindSummary, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("kinds"); err != nil {
+	if err := s.check(ctx, "kinds"); err != nil {
 		return nil, err
 	}
 	out := map[veglens.Kind]veglens.KindSummary{}
@@ -234,12 +276,15 @@ func (s *ImageStore) Kinds(ctx context.Context) (map[veglens.Kind]veglens.KindSu
 	return out, nil
 }
 
-// Stats implements veglens.ImageStore. Percentiles are nearest-rank over
-// the `recent` most recently updated labelled images.
+// Stats implements veglens.ImageStore. Unlike the catalog, which
+// interpolates (percentile_cont) and builds the per-minute series from every
+// row of the last hour, percentiles here are nearest-rank and the series
+// covers the `recent` most recent rows only: equal for the small sets tests
+// use, not in general.
 func (s *ImageStore) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.check("stats"); err != nil {
+	if err := s.check(ctx, "stats"); err != nil {
 		return veglens.Stats{}, err
 	}
 	if recent < 1 {
@@ -313,6 +358,9 @@ func clone(im veglens.Image) veglens.Image {
 	im.Top = slices.Clone(im.Top)
 	if im.Colours != nil {
 		c := *im.Colours
+		for _, r := range []*veglens.PaletteResult{&c.Foreground.RGB, &c.Foreground.RYB, &c.Reference.RGB, &c.Reference.RYB} {
+			r.Shares = slices.Clone(r.Shares)
+		}
 		im.Colours = &c
 	}
 	if im.Timings != nil {
@@ -320,12 +368,4 @@ func clone(im veglens.Image) veglens.Image {
 		im.Timings = &t
 	}
 	return im
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

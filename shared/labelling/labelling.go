@@ -1,14 +1,21 @@
 // Package labelling labels one stored image: fetch ▸ decode ▸ classify,
 // colours and thumbnail ▸ one row. It is the domain's core use case, written
-// against the veglens interfaces only, so the classify function (Lambda), the
-// local runner and the tests all run the same code.
+// against the veglens interfaces (the stores and the classifier) plus the
+// pure-Go pixel packages picture and colour, so the classify function
+// (Lambda), the local runner and the tests all run the same code.
 //
 // Every outcome is one of three: the image's row is written as done
 // (Labelled) or as rejected with a reason a person can read (Rejected), or
 // there was nothing to do (Skipped: not an image key, already labelled, or a
-// gallery object deleted before it was labelled). Failures of the stores
-// are returned as errors, never written: the caller retries later, which is
-// harmless because every write is an upsert on the object's key.
+// gallery object deleted before it was labelled).
+//
+// Retry or reject: a failure that would recur on every attempt with the same
+// bytes (an unreadable or oversize file, a picture the classifier refuses, a
+// crash in the colour rules or the thumbnail) is written as a rejection. A
+// failure that may pass (a store unreachable, the classifier closing or out
+// of time: veglens.ErrUnavailable or the context's error) is returned and
+// nothing is written; the caller retries later, which is harmless because
+// every write is an upsert on the object's key.
 package labelling
 
 import (
@@ -24,8 +31,8 @@ import (
 	"time"
 
 	"github.com/veglens/veglens/shared/colour"
+	"github.com/veglens/veglens/shared/picture"
 	"github.com/veglens/veglens/shared/veglens"
-	"github.com/veglens/veglens/shared/vision"
 )
 
 // TopK is how many kinds are kept per image.
@@ -61,44 +68,79 @@ type Result struct {
 	Timings veglens.Timings
 }
 
-// Labeller labels images. Its fields are its dependencies; Images, Objects
-// and Classifier are required. Safe for concurrent use.
-type Labeller struct {
+// Deps are a Labeller's dependencies; Images, Objects and Classifier are
+// required.
+type Deps struct {
 	Images     veglens.ImageStore
 	Objects    veglens.ObjectStore
 	Classifier veglens.Classifier
-	// Colours measures the dominant colours; default colour.Measure.
-	Colours func(img image.Image) veglens.Colours
-	// Limits bound decoding; the zero value means vision.DefaultLimits.
+	// MeasureColours measures the dominant colours; default colour.Measure.
+	MeasureColours func(img image.Image) veglens.Colours
+	// Limits bound decoding; the zero value means picture.DefaultLimits.
 	// MaxBytes is capped at veglens.MaxImageBytes.
-	Limits vision.Limits
+	Limits picture.Limits
 	// Log receives what a person running the service wants to know; nil
 	// discards it.
 	Log *slog.Logger
 }
 
+// Labeller labels images. Safe for concurrent use.
+type Labeller struct {
+	images     veglens.ImageStore
+	objects    veglens.ObjectStore
+	classifier veglens.Classifier
+	measure    func(img image.Image) veglens.Colours
+	limits     picture.Limits
+	log        *slog.Logger
+	kinds      []veglens.Kind // the classifier's, for gallery folders
+}
+
+// New returns a Labeller, or an error naming a missing dependency.
+func New(d Deps) (*Labeller, error) {
+	if d.Images == nil || d.Objects == nil || d.Classifier == nil {
+		return nil, errors.New("labelling: Images, Objects and Classifier are required")
+	}
+	l := &Labeller{
+		images: d.Images, objects: d.Objects, classifier: d.Classifier,
+		measure: d.MeasureColours, limits: d.Limits, log: d.Log, kinds: d.Classifier.Labels(),
+	}
+	if l.measure == nil {
+		l.measure = colour.Measure
+	}
+	if l.limits == (picture.Limits{}) {
+		l.limits = picture.DefaultLimits
+	}
+	if l.limits.MaxBytes == 0 || l.limits.MaxBytes > veglens.MaxImageBytes {
+		l.limits.MaxBytes = veglens.MaxImageBytes
+	}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	return l, nil
+}
+
 // Label labels the object req names and writes its row. It returns an error
-// only when a store failed (worth retrying); a bad image is a Rejected
-// result.
+// only for a failure worth retrying (see the package documentation); a bad
+// image is a Rejected result.
 func (l *Labeller) Label(ctx context.Context, req Request) (Result, error) {
-	log := l.logger().With("key", req.Key)
+	log := l.log.With("key", req.Key)
 	im, ok := l.identify(req.Key)
 	if !ok {
 		log.DebugContext(ctx, "skip key outside uploads/ and dataset/")
 		return Result{Outcome: Skipped}, nil
 	}
-	existing, err := l.Images.GetByKey(ctx, req.Key)
+	existing, err := l.images.GetByKey(ctx, req.Key)
 	switch {
 	case errors.Is(err, veglens.ErrNotFound):
 	case err != nil:
 		return Result{}, fmt.Errorf("label %s: %w", req.Key, err)
-	case existing.Labelled(req.ETag, l.Classifier.Version()):
+	case existing.Labelled(req.ETag, l.classifier.Version()):
 		log.DebugContext(ctx, "already labelled", "id", existing.ID)
 		return Result{Outcome: Skipped}, nil
 	default:
 		im.ID, im.Listed = existing.ID, existing.Listed
 	}
-	im.ModelVersion, im.ETag = l.Classifier.Version(), req.ETag
+	im.ModelVersion, im.ETag = l.classifier.Version(), req.ETag
 
 	var t veglens.Timings
 	start := time.Now()
@@ -115,7 +157,7 @@ func (l *Labeller) Label(ctx context.Context, req Request) (Result, error) {
 	}
 	t.TotalMs = ms(time.Since(start))
 	im.Status, im.Timings = veglens.StatusDone, &t
-	if im.ID, err = l.Images.Upsert(ctx, im); err != nil {
+	if im.ID, err = l.images.Upsert(ctx, im); err != nil {
 		return Result{Timings: t}, fmt.Errorf("label %s: %w", req.Key, err)
 	}
 	log.DebugContext(ctx, "labelled", "id", im.ID, "kind", im.Kind, "confidence", im.Confidence, "refused", im.Refused, "total_ms", t.TotalMs)
@@ -130,7 +172,7 @@ func (l *Labeller) examine(ctx context.Context, im *veglens.Image, size int64, t
 		return tooLarge(size)
 	}
 	step := time.Now()
-	obj, err := l.Objects.Get(ctx, im.Key, veglens.MaxImageBytes)
+	obj, err := l.objects.Get(ctx, im.Key, veglens.MaxImageBytes)
 	t.FetchMs = ms(time.Since(step))
 	var big *veglens.TooLargeError
 	switch {
@@ -148,9 +190,9 @@ func (l *Labeller) examine(ctx context.Context, im *veglens.Image, size int64, t
 	}
 
 	step = time.Now()
-	pic, err := vision.Decode(bytes.NewReader(obj.Body), l.limits())
+	pic, err := picture.Decode(bytes.NewReader(obj.Body), l.limits)
 	t.DecodeMs = ms(time.Since(step))
-	var bad *vision.InputError
+	var bad *picture.InputError
 	switch {
 	case errors.As(err, &bad):
 		return rejection{sentence(bad.Msg)}
@@ -184,14 +226,18 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 		})
 	}
 	step := time.Now()
-	pred, err := l.Classifier.Classify(ctx, img, TopK)
+	pred, err := l.classifier.Classify(ctx, img, TopK)
 	t.InferenceMs = ms(time.Since(step))
 	wg.Wait()
 
-	log := l.logger().With("key", im.Key)
+	log := l.log.With("key", im.Key)
+	// The order is the policy: a transient classifier failure is retried
+	// first of all; any other classifier failure, and a crash in the colour
+	// rules or the thumbnail, would recur and is rejected; a thumbnail that
+	// could not be stored (storage unreachable) is retried.
 	var crashed *panicError
 	switch {
-	case err != nil && (ctx.Err() != nil || errors.Is(err, vision.ErrClosed)):
+	case err != nil && (ctx.Err() != nil || errors.Is(err, veglens.ErrUnavailable)):
 		return err // shutting down or out of time: let the event come back
 	case err != nil:
 		// The runtime refused this picture; it would refuse it again on
@@ -221,9 +267,11 @@ func (l *Labeller) identify(key string) (veglens.Image, bool) {
 	if !ok {
 		return veglens.Image{}, false
 	}
-	im := veglens.Image{ID: k.ID, Bucket: l.Objects.Bucket(), Key: key, Source: k.Source}
-	if k.Folder != "" {
-		im.TrueKind, _ = veglens.NewKinds(l.Classifier.Labels()).Lookup(k.Folder)
+	im := veglens.Image{ID: k.ID, Bucket: l.objects.Bucket(), Key: key, Source: k.Source}
+	for _, kind := range l.kinds {
+		if strings.EqualFold(kind, k.Folder) { // the folder names the true kind, in any case
+			im.TrueKind = kind
+		}
 	}
 	return im, true
 }
@@ -232,11 +280,11 @@ func (l *Labeller) identify(key string) (veglens.Image, bool) {
 // and returns its key.
 func (l *Labeller) thumbnail(ctx context.Context, key string, img image.Image) (string, error) {
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, vision.Thumbnail(img, ThumbnailSide), &jpeg.Options{Quality: 82}); err != nil {
+	if err := jpeg.Encode(&buf, picture.Thumbnail(img, ThumbnailSide), &jpeg.Options{Quality: 82}); err != nil {
 		return "", fmt.Errorf("encode thumbnail: %w", err)
 	}
 	thumbKey := veglens.ThumbnailKey(key)
-	if err := l.Objects.Put(ctx, thumbKey, "image/jpeg", buf.Bytes()); err != nil {
+	if err := l.objects.Put(ctx, thumbKey, "image/jpeg", buf.Bytes()); err != nil {
 		return "", err
 	}
 	return thumbKey, nil
@@ -248,38 +296,13 @@ func (l *Labeller) reject(ctx context.Context, im veglens.Image, t veglens.Timin
 	im.Status, im.Reason = veglens.StatusRejected, reason
 	im.Kind, im.Confidence, im.Refused, im.Score, im.Top, im.Colours, im.ThumbnailKey = "", 0, false, 0, nil, nil, ""
 	im.Timings = nil
-	id, err := l.Images.Upsert(ctx, im)
+	id, err := l.images.Upsert(ctx, im)
 	if err != nil {
 		return Result{Timings: t}, fmt.Errorf("label %s: record rejection: %w", im.Key, err)
 	}
 	im.ID = id
-	l.logger().InfoContext(ctx, "rejected", "id", id, "key", im.Key, "reason", reason)
+	l.log.InfoContext(ctx, "rejected", "id", id, "key", im.Key, "reason", reason)
 	return Result{Outcome: Rejected, Image: im, Timings: t}, nil
-}
-
-func (l *Labeller) measure(img image.Image) veglens.Colours {
-	if l.Colours != nil {
-		return l.Colours(img)
-	}
-	return colour.Measure(img)
-}
-
-func (l *Labeller) limits() vision.Limits {
-	lim := l.Limits
-	if lim == (vision.Limits{}) {
-		lim = vision.DefaultLimits
-	}
-	if lim.MaxBytes == 0 || lim.MaxBytes > veglens.MaxImageBytes {
-		lim.MaxBytes = veglens.MaxImageBytes
-	}
-	return lim
-}
-
-func (l *Labeller) logger() *slog.Logger {
-	if l.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return l.Log
 }
 
 // rejection is an image that cannot be labelled, with the reason people

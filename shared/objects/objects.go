@@ -49,6 +49,8 @@ type Store struct {
 	presign *s3.PresignClient
 }
 
+var _ veglens.ObjectStore = (*Store)(nil)
+
 // New builds a Store. It makes no request.
 func New(ctx context.Context, c Config) (*Store, error) {
 	if c.Bucket == "" {

@@ -39,8 +39,9 @@ type Palette struct {
 	Colours []Colour  `json:"colours"`
 }
 
-// The two 12-colour wheels. Do not modify them: every stored result refers
-// to them by palette ID and hex code. RGB: the additive wheel in 30° hue
+// The two 12-colour wheels. Never modify them (Palettes and PaletteByID hand
+// out copies): every stored result refers to them by palette ID and hex
+// code. RGB: the additive wheel in 30° hue
 // steps of HSV; RYB: the painters' wheel (Itten's 12 hues as commonly
 // rendered in sRGB).
 var (
@@ -55,15 +56,21 @@ var (
 		"blue #0247FE", "blue-violet #4424D6", "violet #8601AF", "red-violet #C21460")
 )
 
-// Palettes lists both wheels, RGB first.
-func Palettes() []Palette { return []Palette{RGBWheel, RYBWheel} }
+// Palettes lists both wheels, RGB first (copies: changing them changes
+// nothing else).
+func Palettes() []Palette { return []Palette{RGBWheel.clone(), RYBWheel.clone()} }
+
+func (p Palette) clone() Palette {
+	p.Colours = append([]Colour(nil), p.Colours...)
+	return p
+}
 
 // PaletteByID returns the wheel with the given ID ("rgb" or "ryb", any case,
 // surrounding spaces ignored).
 func PaletteByID(id string) (Palette, bool) {
-	for _, p := range Palettes() {
+	for _, p := range []Palette{RGBWheel, RYBWheel} {
 		if strings.EqualFold(string(p.ID), strings.TrimSpace(id)) {
-			return p, true
+			return p.clone(), true
 		}
 	}
 	return Palette{}, false

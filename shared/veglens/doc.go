@@ -8,7 +8,8 @@
 //   - The object-key layout of the images bucket (keys.go): one place builds
 //     and parses uploads/<id>.<ext>, dataset/<Kind>/<file> and
 //     thumbnails/<key>.jpg.
-//   - The model's metadata (model.json), read by ReadModel.
+//   - The model's metadata: model.json, read and checked by ReadModelMeta
+//     (ReadModel adds the file's size and the model card's figures).
 //   - The interfaces the functions are written against: ImageStore
 //     (implemented by package catalog on PostgreSQL), ObjectStore (package
 //     objects on S3 or MinIO) and Classifier (package vision on ONNX

@@ -20,7 +20,8 @@ const (
 // the dot: "jpg") is stored.
 func UploadKey(id, ext string) string { return UploadPrefix + id + "." + ext }
 
-// DatasetKey is where a gallery file of a kind is stored.
+// DatasetKey is where a gallery file of a kind is stored. kind and file are
+// single path segments (no "/").
 func DatasetKey(kind Kind, file string) string { return DatasetPrefix + kind + "/" + file }
 
 // DatasetKindPrefix is the key prefix of every gallery file of a kind.
@@ -55,7 +56,9 @@ func ParseKey(key string) (k ObjectKey, ok bool) {
 	switch {
 	case strings.HasPrefix(key, UploadPrefix):
 		k.Source = SourceUpload
-		base := path.Base(key)
+		// Only uploads/<uuid>.<ext> names its image; a key nested deeper
+		// or otherwise named gets an id from the catalog.
+		base := strings.TrimPrefix(key, UploadPrefix)
 		if id := strings.TrimSuffix(base, path.Ext(base)); IsUUID(id) {
 			k.ID = strings.ToLower(id)
 		}

@@ -15,6 +15,9 @@ func TestFormatBytes(t *testing.T) {
 		{1023, "1023 bytes"},
 		{1024, "1 KB"},
 		{1025, "1.1 KB"},
+		{1<<20 - 1, "1 MB"}, // the unit follows the rounding: never "1024 KB"
+		{1<<20 - 200, "1023.9 KB"},
+		{10<<20 - 1, "10 MB"},
 		{10 << 20, "10 MB"},
 		{10<<20 + 1, "10.1 MB"}, // never "10 MB" or "10.0 MB": that reads like the limit
 		{12 << 20, "12 MB"},
@@ -48,6 +51,7 @@ func TestObjectKeys(t *testing.T) {
 		{veglens.UploadKey(id, "jpg"), true, veglens.ObjectKey{Key: "uploads/" + id + ".jpg", Source: veglens.SourceUpload, ID: id}},
 		{"uploads/0B6F2A4E-9C1D-4F3A-8E2B-1C2D3E4F5A6B.png", true, veglens.ObjectKey{Key: "uploads/0B6F2A4E-9C1D-4F3A-8E2B-1C2D3E4F5A6B.png", Source: veglens.SourceUpload, ID: id}},
 		{"uploads/holiday.jpg", true, veglens.ObjectKey{Key: "uploads/holiday.jpg", Source: veglens.SourceUpload}},
+		{"uploads/sub/" + id + ".jpg", true, veglens.ObjectKey{Key: "uploads/sub/" + id + ".jpg", Source: veglens.SourceUpload}},
 		{veglens.DatasetKey("Bitter_Gourd", "my photo.jpg"), true, veglens.ObjectKey{Key: "dataset/Bitter_Gourd/my photo.jpg", Source: veglens.SourceDataset, Folder: "Bitter_Gourd"}},
 		{"dataset/loose.jpg", true, veglens.ObjectKey{Key: "dataset/loose.jpg", Source: veglens.SourceDataset}},
 		{"dataset/Tomato/", false, veglens.ObjectKey{}},
@@ -80,7 +84,7 @@ func TestKinds(t *testing.T) {
 	}
 }
 
-func TestPaletteLookup(t *testing.T) {
+func TestLookup(t *testing.T) {
 	tests := []struct {
 		p     veglens.Palette
 		query string
@@ -91,19 +95,43 @@ func TestPaletteLookup(t *testing.T) {
 		{veglens.RGBWheel, "  spring   green ", "#00FF80", true},
 		{veglens.RGBWheel, "#00ff80", "#00FF80", true},
 		{veglens.RGBWheel, "00FF80", "#00FF80", true},
+		{veglens.RGBWheel, "ROSE", "#FF0080", true},
 		{veglens.RYBWheel, "red-violet", "#C21460", true},
+		{veglens.RYBWheel, "#fe2712", "#FE2712", true},
 		{veglens.RYBWheel, "spring green", "", false},
 		{veglens.RGBWheel, "#FE2712", "", false},
 		{veglens.RGBWheel, "", "", false},
 		{veglens.RGBWheel, "#", "", false},
 	}
-	for _, tc := range tests {
-		c, ok := tc.p.Lookup(tc.query)
-		if ok != tc.ok || c.Hex != tc.want {
-			t.Errorf("%s.Lookup(%q) = %v, %v; want %s, %v", tc.p.ID, tc.query, c, ok, tc.want, tc.ok)
+	for _, tt := range tests {
+		e, ok := tt.p.Lookup(tt.query)
+		if ok != tt.ok || e.Hex != tt.want {
+			t.Errorf("%s.Lookup(%q) = %v, %v; want %s, %v", tt.p.ID, tt.query, e, ok, tt.want, tt.ok)
 		}
 	}
-	if p, ok := veglens.PaletteByID(" RYB "); !ok || p.ID != veglens.PaletteRYB || len(p.Colours) != 12 {
-		t.Errorf("PaletteByID(RYB) = %v, %v", p.ID, ok)
+	if p, ok := veglens.PaletteByID(" RYB "); !ok || p.ID != "ryb" {
+		t.Errorf("veglens.PaletteByID(RYB) = %v, %v", p.ID, ok)
+	}
+	if _, ok := veglens.PaletteByID("cmyk"); ok {
+		t.Error("veglens.PaletteByID(cmyk) found a palette")
+	}
+}
+
+func TestPalettesAreAsSpecified(t *testing.T) {
+	want := map[string]string{
+		"rgb": "red #FF0000,orange #FF8000,yellow #FFFF00,chartreuse #80FF00,green #00FF00,spring green #00FF80,cyan #00FFFF,azure #0080FF,blue #0000FF,violet #8000FF,magenta #FF00FF,rose #FF0080",
+		"ryb": "red #FE2712,red-orange #FC600A,orange #FB9902,yellow-orange #FCCC1A,yellow #FEFE33,yellow-green #B2D732,green #66B032,blue-green #347C98,blue #0247FE,blue-violet #4424D6,violet #8601AF,red-violet #C21460",
+	}
+	for _, p := range veglens.Palettes() {
+		s := ""
+		for i, e := range p.Colours {
+			if i > 0 {
+				s += ","
+			}
+			s += e.Name + " " + e.Hex
+		}
+		if s != want[string(p.ID)] {
+			t.Errorf("palette %s:\n got %s\nwant %s", p.ID, s, want[string(p.ID)])
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/veglens/veglens/shared/picture"
 )
 
 // latencies records one duration per iteration and reports p50 and p99 in
@@ -38,7 +40,7 @@ func BenchmarkClassifyJPEG224(b *testing.B) {
 // decoded, resized to 224x224 and classified.
 func BenchmarkClassifyJPEGPhone(b *testing.B) {
 	m := testModel(b)
-	src := Thumbnail(quadrants(400, 300), 400)
+	src := picture.Thumbnail(quadrants(400, 300), 400)
 	big := image.NewRGBA(image.Rect(0, 0, 4032, 3024))
 	for y := range 3024 {
 		for x := range 4032 {
@@ -57,7 +59,7 @@ func BenchmarkClassifyJPEGPhone(b *testing.B) {
 func BenchmarkDecodeJPEG224(b *testing.B) {
 	data := readGalleryJPEG(b)
 	for b.Loop() {
-		if _, err := Decode(bytes.NewReader(data), DefaultLimits); err != nil {
+		if _, err := picture.Decode(bytes.NewReader(data), picture.DefaultLimits); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -67,7 +69,7 @@ func BenchmarkDecodeJPEG224(b *testing.B) {
 // and inference) of an already decoded 224x224 picture.
 func BenchmarkClassifyDecoded224(b *testing.B) {
 	m := testModel(b)
-	pic, err := Decode(bytes.NewReader(readGalleryJPEG(b)), DefaultLimits)
+	pic, err := picture.Decode(bytes.NewReader(readGalleryJPEG(b)), picture.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func BenchmarkClassifyDecoded224(b *testing.B) {
 // BenchmarkFillTensor224 is the preprocessing share: YCbCr pixels to the
 // float32 input tensor.
 func BenchmarkFillTensor224(b *testing.B) {
-	pic, err := Decode(bytes.NewReader(readGalleryJPEG(b)), DefaultLimits)
+	pic, err := picture.Decode(bytes.NewReader(readGalleryJPEG(b)), picture.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func BenchmarkClassifyParallel(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+			pic, err := picture.Decode(bytes.NewReader(data), picture.DefaultLimits)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -116,7 +118,7 @@ func BenchmarkClassifyParallel(b *testing.B) {
 	})
 }
 
-// benchDecodeClassify times Decode plus Classify (top-3) of data per
+// benchDecodeClassify times picture.Decode plus Classify (top-3) of data per
 // iteration and reports the latency percentiles.
 func benchDecodeClassify(b *testing.B, m *Model, data []byte) {
 	b.Helper()
@@ -125,7 +127,7 @@ func benchDecodeClassify(b *testing.B, m *Model, data []byte) {
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		pic, err := Decode(bytes.NewReader(data), DefaultLimits)
+		pic, err := picture.Decode(bytes.NewReader(data), picture.DefaultLimits)
 		if err != nil {
 			b.Fatal(err)
 		}

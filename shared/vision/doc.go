@@ -1,13 +1,6 @@
-// Package vision turns an uploaded photo into a vegetable prediction.
+// Package vision runs the veglens classifier on ONNX Runtime: a
+// veglens.Classifier for pictures that package picture decoded.
 //
-// It has two halves that the service always uses together:
-//
-//   - Decode reads an upload (JPEG, PNG, WebP or the first frame of a GIF),
-//     checks its header against Limits before decoding any pixels, applies
-//     the EXIF orientation and returns a Picture whose Image is opaque RGB
-//     (greyscale, CMYK, palette and alpha images are converted; transparent
-//     areas are composited over white). Every refusal is an *InputError
-//     whose Kind says why and whose message a person can read.
 //   - LoadModel loads the ONNX classifier (veglens.onnx plus model.json,
 //     read by veglens.ReadModelMeta: the labels, the version and the refusal
 //     threshold) into ONNX Runtime once; Model (a veglens.Classifier)

@@ -157,8 +157,10 @@ func (m *Model) Meta() veglens.ModelMeta {
 	return meta
 }
 
-// ErrClosed is returned by Classify after Close.
-var ErrClosed = errors.New("vision: model is closed")
+// ErrClosed is returned by Classify after Close. It wraps
+// veglens.ErrUnavailable: the picture should be tried again (by another
+// container), not rejected.
+var ErrClosed = fmt.Errorf("vision: model is closed: %w", veglens.ErrUnavailable)
 
 // Classify resizes img to the model's input, runs the model and returns the
 // k most probable kinds (k is clamped to 1..number of labels). It is safe

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/picture"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/veglens"
 )
@@ -40,14 +41,14 @@ func testModel(t testing.TB) *Model {
 	return shared.model
 }
 
-func decodeFile(t testing.TB, path string) *Picture {
+func decodeFile(t testing.TB, path string) *picture.Picture {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	pic, err := Decode(f, DefaultLimits)
+	pic, err := picture.Decode(f, picture.DefaultLimits)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -64,7 +65,7 @@ type parityFixture struct {
 }
 
 // TestParity feeds the fixture's 224x224 PNGs (validation photos saved
-// losslessly by the Python code) through Decode and Classify and compares
+// losslessly by the Python code) through picture.Decode and Classify and compares
 // with the probabilities Python's ONNX Runtime computed for the same pixels.
 func TestParity(t *testing.T) {
 	m := testModel(t)
@@ -287,7 +288,7 @@ func TestClassifyImageTypesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, img := range map[string]image.Image{"RGBA": rgba, "NRGBA": nrgba, "generic": generic, "upscaled": Thumbnail(upscale(rgba, 2), 448)} {
+	for name, img := range map[string]image.Image{"RGBA": rgba, "NRGBA": nrgba, "generic": generic, "upscaled": picture.Thumbnail(upscale(rgba, 2), 448)} {
 		p, err := m.Classify(context.Background(), img, 15)
 		if err != nil {
 			t.Fatal(err)

@@ -185,3 +185,16 @@ func TestResizeMatchesPIL(t *testing.T) {
 		t.Errorf("resized pixels differ from PIL's: mean %.3f (want <= 0.05), max %.0f (want <= 1)", mean, worst)
 	}
 }
+
+// quadrants returns a w x h picture whose four quarters are red, green
+// (top) and blue, white (bottom), so that any rotation or mirror is visible.
+func quadrants(w, h int) *image.RGBA {
+	quarter := [2][2]color.RGBA{{{255, 0, 0, 255}, {0, 255, 0, 255}}, {{0, 0, 255, 255}, {255, 255, 255, 255}}}
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.SetRGBA(x, y, quarter[min(2*y/h, 1)][min(2*x/w, 1)])
+		}
+	}
+	return m
+}

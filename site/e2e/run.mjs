@@ -483,7 +483,9 @@ async function run() {
     await page.getByTestId('model-facts').waitFor({ timeout: 15_000 });
     await page.locator('.chart svg').waitFor({ timeout: 15_000 });
     const facts = (await page.getByTestId('model-facts').textContent()).replace(/\s+/g, ' ');
-    const mb = (model.sizeBytes / 1048576).toFixed(1);
+    // Sizes read as the service writes them: MB with one decimal rounded up, no ".0".
+    const tenths = Math.ceil((model.sizeBytes * 10) / 1048576);
+    const mb = tenths % 10 ? `${Math.floor(tenths / 10)}.${tenths % 10}` : `${tenths / 10}`;
     assert(facts.includes(`Model size${mb} MB`), `model size ${mb} MB not in: ${facts}`);
     const v = model.metrics?.validation;
     if (v?.accuracy !== undefined) {

@@ -1,13 +1,15 @@
 // Package classify is the classify function's handler: an adapter from S3
 // ObjectCreated events to labelling.Labeller. For each record it decodes the
 // key, asks the labeller to label the object and reports the outcome as
-// embedded-metric-format records. It returns an error only when a store
-// failed, so that the event is delivered again.
+// embedded-metric-format records. It returns an error only for a failure
+// worth retrying (a store unreachable, the model closing), so that the event
+// is delivered again.
 package classify
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"log/slog"
@@ -19,8 +21,8 @@ import (
 
 	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/metrics"
+	"github.com/veglens/veglens/shared/picture"
 	"github.com/veglens/veglens/shared/veglens"
-	"github.com/veglens/veglens/shared/vision"
 )
 
 // Deps are the handler's dependencies.
@@ -28,10 +30,10 @@ type Deps struct {
 	Images     veglens.ImageStore
 	Objects    veglens.ObjectStore
 	Classifier veglens.Classifier
-	// Colours measures dominant colours; default colour.Measure.
-	Colours func(img image.Image) veglens.Colours
-	// Limits bound decoding; default vision.DefaultLimits.
-	Limits vision.Limits
+	// MeasureColours measures dominant colours; default colour.Measure.
+	MeasureColours func(img image.Image) veglens.Colours
+	// Limits bound decoding; default picture.DefaultLimits.
+	Limits picture.Limits
 	// Metrics receives embedded-metric-format lines; default stdout.
 	Metrics io.Writer
 	// Log receives what a person running the service wants to know; nil
@@ -49,23 +51,24 @@ type Handler struct {
 
 // New returns a Handler.
 func New(d Deps) (*Handler, error) {
-	if d.Images == nil || d.Objects == nil || d.Classifier == nil {
-		return nil, errors.New("classify: Images, Objects and Classifier are required")
-	}
 	if d.Metrics == nil {
 		d.Metrics = os.Stdout
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	labeller, err := labelling.New(labelling.Deps{
+		Images: d.Images, Objects: d.Objects, Classifier: d.Classifier,
+		MeasureColours: d.MeasureColours, Limits: d.Limits, Log: d.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
 	return &Handler{
-		labeller: &labelling.Labeller{
-			Images: d.Images, Objects: d.Objects, Classifier: d.Classifier,
-			Colours: d.Colours, Limits: d.Limits, Log: d.Log,
-		},
-		bucket: d.Objects.Bucket(),
-		emf:    metrics.New(d.Metrics, "classify"),
-		log:    d.Log,
+		labeller: labeller,
+		bucket:   d.Objects.Bucket(),
+		emf:      metrics.New(d.Metrics, "classify"),
+		log:      d.Log,
 	}, nil
 }
 

@@ -42,7 +42,7 @@ func newFakeEnv(t *testing.T, colours func(image.Image) veglens.Colours) fakeEnv
 			{Kind: "Tomato", Probability: 0.9}, {Kind: "Carrot", Probability: 0.06}, {Kind: "Bean", Probability: 0.03}, {Kind: "Potato", Probability: 0.01},
 		}}, nil
 	}
-	h, err := classify.New(classify.Deps{Images: e.images, Objects: e.objs, Classifier: e.model, Colours: colours, Metrics: e.metrics})
+	h, err := classify.New(classify.Deps{Images: e.images, Objects: e.objs, Classifier: e.model, MeasureColours: colours, Metrics: e.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,58 +118,6 @@ func TestClassifyWithFakes_DuplicateDeliveryClassifiesOnce(t *testing.T) {
 	}
 }
 
-// TestClassifyWithFakes_Rejections: every bad input ends as a rejected row
-// with a sentence for people, and is not retried.
-func TestClassifyWithFakes_Rejections(t *testing.T) {
-	photo := galleryPhoto(t, "Tomato", "1209.jpg")
-	tests := []struct {
-		name    string
-		body    []byte
-		size    int // the event's size; 0 means len(body), -1 an event without one
-		answer  func(image.Image) (veglens.Prediction, error)
-		colours func(image.Image) veglens.Colours
-		reason  string
-	}{
-		{name: "empty", body: []byte{}, reason: "empty"},
-		{name: "not an image", body: []byte("plain text\n"), reason: "JPEG"},
-		{name: "truncated", body: photo[:len(photo)/2], reason: "damaged"},
-		{name: "decompression bomb", body: pngHeader(10000, 10000), reason: "megapixels"},
-		{name: "event says over 10 MiB", body: photo, size: 10<<20 + 1, reason: "The file is 10.1 MB; the largest accepted is 10 MB."},
-		{name: "object over 10 MiB, event without a size", body: make([]byte, 10<<20+1), size: -1, reason: "The file is over 10 MB, the largest accepted."},
-		{name: "runtime refuses the picture", body: photo, reason: "The image could not be classified.",
-			answer: func(image.Image) (veglens.Prediction, error) { return veglens.Prediction{}, errors.New("bad tensor") }},
-		{name: "colour analysis crashes", body: photo, reason: "The colours of this image could not be measured.",
-			colours: func(image.Image) veglens.Colours { panic("boom") }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newFakeEnv(t, tc.colours)
-			if tc.answer != nil {
-				e.model.Answer = tc.answer
-			}
-			id := uuid.NewString()
-			key := veglens.UploadKey(id, "jpg")
-			ev := e.put(t, key, tc.body)
-			if tc.size != 0 {
-				ev.Records[0].S3.Object.Size = int64(max(tc.size, 0))
-			}
-			if err := e.h.Handle(context.Background(), ev); err != nil {
-				t.Fatalf("Handle returned %v: a bad file must not be retried", err)
-			}
-			im, err := e.images.Get(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if im.Status != veglens.StatusRejected || !strings.Contains(im.Reason, tc.reason) || im.Kind != "" || im.Colours != nil {
-				t.Errorf("row: %s %q kind %q; want rejected mentioning %q", im.Status, im.Reason, im.Kind, tc.reason)
-			}
-			if r := im.Reason; r[:1] != strings.ToUpper(r[:1]) || !strings.HasSuffix(r, ".") {
-				t.Errorf("reason %q is not a sentence", r)
-			}
-		})
-	}
-}
-
 // TestClassifyWithFakes_FailuresAreRetried: when a dependency is down or the
 // model is shutting down, Handle returns an error (the event comes back) and
 // writes nothing half-done; the redelivery then succeeds.
@@ -232,13 +180,17 @@ func TestClassifyWithFakes_IgnoresWhatIsNotAnImageToLabel(t *testing.T) {
 		t.Errorf("%d rows written for ignored events", n)
 	}
 
-	// An upload whose object never arrived is recorded, so its sender is told.
+	// An upload whose object never arrived is recorded, so its sender is
+	// told, and counted as rejected.
 	id := uuid.NewString()
 	if err := e.h.Handle(ctx, event(t, veglens.UploadKey(id, "png"), 10, "x")); err != nil {
 		t.Fatal(err)
 	}
 	if im, err := e.images.Get(ctx, id); err != nil || im.Reason != "The uploaded file could not be found in storage." {
 		t.Errorf("missing upload: %+v %v", im, err)
+	}
+	if !strings.Contains(e.metrics.String(), `"Rejected":1`) {
+		t.Errorf("no Rejected metric: %q", e.metrics.String())
 	}
 }
 

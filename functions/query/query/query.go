@@ -109,7 +109,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return api.ErrorResponse(ctx, h.log, storeError(err)), nil
 	}
-	return api.JSON(http.StatusOK, body), nil
+	return api.JSON(ctx, h.log, http.StatusOK, body), nil
 }
 
 // storeError maps catalog failures onto the API's vocabulary.
@@ -246,13 +246,14 @@ func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
 		q.Palette = p.ID
 	}
 	if v := strings.ToLower(strings.TrimSpace(params["method"])); v != "" {
-		switch veglens.Method(v) {
-		case veglens.MethodForeground, veglens.MethodReference:
-			q.Method = veglens.Method(v)
-		default:
-			return q, api.Invalid("method", fmt.Sprintf("There is no colour method %q.", clip(params["method"])),
-				[]string{string(veglens.MethodForeground), string(veglens.MethodReference)})
+		var names []string
+		for _, m := range veglens.Methods() {
+			names = append(names, string(m))
 		}
+		if !slices.Contains(names, v) {
+			return q, api.Invalid("method", fmt.Sprintf("There is no colour method %q.", clip(params["method"])), names)
+		}
+		q.Method = veglens.Method(v)
 	}
 	if v := strings.TrimSpace(params["count"]); v != "" {
 		n, err := strconv.Atoi(v)

@@ -109,7 +109,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return api.ErrorResponse(ctx, h.log, err), nil
 	}
-	out := api.JSON(http.StatusCreated, resp)
+	out := api.JSON(ctx, h.log, http.StatusCreated, resp)
 	out.Headers["Location"] = resp.StatusURL
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/veglens/veglens/shared/colour"
-	"github.com/veglens/veglens/shared/vision"
+	"github.com/veglens/veglens/shared/picture"
 )
 
 func init() {
@@ -103,7 +103,7 @@ func colourOf(file string) (colourLine, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return colourLine{}, errors.New("cannot read the file: it is a directory")
 	}
-	pic, err := vision.Decode(f, vision.DefaultLimits)
+	pic, err := picture.Decode(f, picture.DefaultLimits)
 	if err != nil {
 		return colourLine{}, err
 	}

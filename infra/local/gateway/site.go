@@ -52,7 +52,7 @@ const placeholderPage = `<!doctype html>
 <h1>veglens</h1>
 <p>The API is running. The site has not been built yet: run <code>make site</code> (or <code>make run</code>, which builds it) and reload.</p>
 <ul>
-<li><a href="/api/kinds">/api/kinds</a> — the 15 vegetables</li>
+<li><a href="/api/kinds">/api/kinds</a> — the vegetables the model knows</li>
 <li><a href="/api/images?kind=Tomato&amp;count=10">/api/images?kind=Tomato&amp;count=10</a> — a search</li>
 <li><a href="/api/stats">/api/stats</a> — labelling statistics</li>
 <li><a href="/api/openapi.yaml">/api/openapi.yaml</a> — the API description</li>

@@ -119,9 +119,19 @@ func Tree(ctx context.Context, t Target, dir string, progress io.Writer) (Summar
 			bar.finish()
 			return sum, ctx.Err()
 		}
+		if uploadsDone && upErr != nil {
+			sum.Uploaded = int(uploaded.Load())
+			bar.finish()
+			return sum, upErr
+		}
 		done, rejected, err := countLabelled(ctx, t.Catalog, keys)
 		if err != nil {
-			// The database may be restarting; keep waiting.
+			// The database may be restarting: keep waiting, but not
+			// longer than the patience allows.
+			if time.Since(lastChange) > patience {
+				bar.finish()
+				return sum, fmt.Errorf("no progress for %s: the rows cannot be counted: %w", formatPatience(patience), err)
+			}
 			continue
 		}
 		sum.Done, sum.Rejected = done, rejected
@@ -129,10 +139,6 @@ func Tree(ctx context.Context, t Target, dir string, progress io.Writer) (Summar
 		sum.Elapsed = time.Since(start)
 		sum.SlotUse = slotUse()
 		bar.show(sum)
-		if uploadsDone && upErr != nil {
-			bar.finish()
-			return sum, upErr
-		}
 		if n := done + rejected; n != lastCount {
 			lastCount, lastChange = n, time.Now()
 		}

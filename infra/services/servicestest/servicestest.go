@@ -5,9 +5,9 @@
 // A test that needs a real service it cannot find (PostgreSQL, MinIO, the
 // ONNX Runtime library) is skipped with a message saying what is missing and
 // how to get it, so that a plain `go test ./...` works anywhere; `go test
-// -short` skips every such test. Where RequireEnv is set (`make test` and CI
-// set it) a missing service fails the test instead: there every test must
-// run.
+// -short` skips every such test, always. Where RequireEnv is set (`make
+// test` and CI set it, and never use -short) a missing service fails the
+// test instead: there every test must run.
 package servicestest
 
 import (
@@ -32,10 +32,10 @@ const RequireEnv = "VEGLENS_REQUIRE_SERVICES"
 // real service call it (the helpers below do) before using the service.
 func Need(t testing.TB, service string, find func() error) {
 	t.Helper()
-	required := os.Getenv(RequireEnv) != ""
-	if testing.Short() && !required {
+	if testing.Short() {
 		t.Skipf("needs %s: skipped in -short mode", service)
 	}
+	required := os.Getenv(RequireEnv) != ""
 	if err := find(); err != nil {
 		if required {
 			t.Fatalf("%s is needed for this test (%s is set, so it may not be skipped): %v", service, RequireEnv, err)

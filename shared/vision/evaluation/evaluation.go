@@ -1,6 +1,6 @@
 // Package evaluation measures a vision.Model on a folder of labelled photos
 // (<folder>/<Class>/<files>), running every file through exactly the path
-// the service uses: vision.Decode, then Model.Classify.
+// the service uses: picture.Decode, then Model.Classify.
 //
 // A class folder named after one of the model's kinds (exactly, or else
 // ignoring case) holds photos of that kind; any other folder (Unknown/,
@@ -23,6 +23,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/veglens/veglens/shared/picture"
 	"github.com/veglens/veglens/shared/vision"
 )
 
@@ -33,8 +34,8 @@ type Options struct {
 	// finish sooner but each photo's latency then includes waiting for CPU.
 	Workers int
 	// Limits are the decoding limits; the zero value means
-	// vision.DefaultLimits.
-	Limits vision.Limits
+	// picture.DefaultLimits.
+	Limits picture.Limits
 	// Log, if set, receives one line per file that could not be classified.
 	Log io.Writer
 }
@@ -100,8 +101,8 @@ func Run(ctx context.Context, m *vision.Model, dir string, opts Options) (*Repor
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	lim := opts.Limits
-	if lim == (vision.Limits{}) {
-		lim = vision.DefaultLimits
+	if lim == (picture.Limits{}) {
+		lim = picture.DefaultLimits
 	}
 	rep := &Report{Model: m.Version()}
 	var jobs []job
@@ -194,13 +195,13 @@ func isKind(path string, e os.DirEntry, wantDir bool) bool {
 
 // classify runs one file through the service's path, timing decode and
 // inference (not the file read, which is not part of serving a photo).
-func classify(ctx context.Context, m *vision.Model, j job, lim vision.Limits) result {
+func classify(ctx context.Context, m *vision.Model, j job, lim picture.Limits) result {
 	data, err := os.ReadFile(j.path)
 	if err != nil {
 		return result{class: j.class, err: err}
 	}
 	start := time.Now()
-	pic, err := vision.Decode(bytes.NewReader(data), lim)
+	pic, err := picture.Decode(bytes.NewReader(data), lim)
 	if err != nil {
 		return result{class: j.class, err: fmt.Errorf("%s: %w", j.path, err)}
 	}

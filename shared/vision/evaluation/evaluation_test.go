@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/picture"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/vision"
 )
@@ -34,7 +35,7 @@ func classifyFile(t *testing.T, m *vision.Model, path string) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	pic, err := vision.Decode(f, vision.DefaultLimits)
+	pic, err := picture.Decode(f, picture.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

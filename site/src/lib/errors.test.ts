@@ -5,7 +5,7 @@ import { storageProblem } from '../features/upload/send';
 
 describe('explain', () => {
   it.each<[unknown, string, RegExp]>([
-    [new ApiError(400, 'too_large', 'The file is 12.0 MB; the limit is 10 MB.'), 'This photo is too large', /12\.0 MB/],
+    [new ApiError(400, 'too_large', 'The file is 12 MB; the largest accepted is 10 MB.'), 'This photo is too large', /12 MB/],
     [new ApiError(400, 'unsupported', 'text/plain is not accepted; use JPEG, PNG, WebP or GIF.'), 'This file is not a picture we can read', /text\/plain/],
     [new ApiError(0, 'unreachable', 'x'), 'We can’t reach the veglens server', /internet connection/],
     [new ApiError(503, 'unavailable', 'database unreachable'), 'We can’t reach the veglens server', /try again/],

@@ -1,5 +1,7 @@
 // Every failure the site can meet, in words a person understands.
 import { ApiError } from './api/client';
+import { MAX_IMAGE_BYTES } from './api/types';
+import { bytes } from './format';
 
 export type ProblemKind =
   | 'too_large'
@@ -39,7 +41,7 @@ const TITLES: Record<ProblemKind, string> = {
 };
 
 const DEFAULT_DETAIL: Record<ProblemKind, string> = {
-  too_large: 'Photos can be at most 10 MB. Try a smaller photo or a screenshot of it.',
+  too_large: `Photos can be at most ${bytes(MAX_IMAGE_BYTES)}. Try a smaller photo or a screenshot of it.`,
   not_image: 'Please choose a photo: JPEG, PNG, WebP or GIF.',
   unreachable: 'Check your internet connection and try again in a moment.',
   timeout: 'The server is busy. Your photo is saved; try checking again in a minute.',

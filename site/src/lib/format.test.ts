@@ -74,8 +74,36 @@ describe('format', () => {
     expect(ms(8.44)).toBe('8.4 ms');
     expect(ms(1234)).toBe('1.2 s');
     expect(ms(null)).toBe('–');
-    expect(bytes(10 * 1024 * 1024)).toBe('10.0 MB');
-    expect(bytes(2048)).toBe('2 KB');
+  });
+
+  const KiB = 1024;
+  const MiB = 1024 * 1024;
+
+  // The same cases as the service's FormatBytes test (shared/veglens/veglens_test.go).
+  it.each<[number, string]>([
+    [0, '0 bytes'],
+    [1023, '1023 bytes'],
+    [1024, '1 KB'],
+    [1025, '1.1 KB'], // rounded up, never down to "1 KB"
+    [2048, '2 KB'],
+    [MiB - 200, '1023.9 KB'],
+    [MiB - 1, '1 MB'], // the unit follows the rounding: never "1024 KB"
+    [10 * MiB - 1, '10 MB'],
+    [10 * MiB, '10 MB'],
+    [10 * MiB + 1, '10.1 MB'], // never "10 MB" or "10.0 MB": that reads like the limit
+    [12 * MiB, '12 MB'],
+    [15 * MiB + 300 * KiB, '15.3 MB'],
+    [60 * MiB + 1, '60.1 MB'],
+  ])('formats %i bytes as %s', (n, want) => {
+    expect(bytes(n)).toBe(want);
+  });
+
+  it('never writes a size over a limit like the limit itself', () => {
+    for (const limit of [KiB, 10 * KiB, MiB, 10 * MiB, 60 * MiB]) {
+      for (const over of [1, 2, 100, KiB, 100 * KiB, MiB]) {
+        expect(bytes(limit + over), `${over} bytes over ${limit}`).not.toBe(bytes(limit));
+      }
+    }
   });
 
   it('picks the readable ink for a swatch', () => {

@@ -59,11 +59,27 @@ export function ms(v: number | null | undefined): string {
   return `${v.toFixed(1)} ms`;
 }
 
-/** Bytes for people: "9.8 MB", "340 KB". */
+/**
+ * A size for people: "512 bytes", "12.4 KB", "10 MB" (KB and MB are 1024 and 1024² bytes). The
+ * same rule as the service's FormatBytes (shared/veglens/size.go), so the site and the API's
+ * messages say the same thing:
+ * - one decimal, rounded UP, so a size just over a limit never reads like the limit itself
+ *   (10 MiB + 1 byte is "10.1 MB", never "10 MB" or "10.0 MB");
+ * - whole numbers drop the ".0" ("10 MB");
+ * - the unit is chosen after rounding (1 MiB − 1 byte is "1 MB", not "1024 KB").
+ * A fractional byte count is rounded up to whole bytes first.
+ */
 export function bytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
+  const KIB = 1024;
+  const MIB = 1024 * 1024;
+  const whole = Math.ceil(n);
+  if (whole < KIB) return `${whole} bytes`;
+  // KIB and MIB are powers of two, so whole * 10 / unit is exact and Math.ceil rounds it up exactly.
+  const tenthsOf = (unit: number) => Math.ceil((whole * 10) / unit);
+  const [unit, name] = whole >= MIB || tenthsOf(KIB) >= 10 * 1024 ? [MIB, 'MB'] : [KIB, 'KB'];
+  const tenths = tenthsOf(unit);
+  const units = Math.floor(tenths / 10);
+  return tenths % 10 === 0 ? `${units} ${name}` : `${units}.${tenths % 10} ${name}`;
 }
 
 /** Readable text colour (black or white) on a background hex colour (WCAG luminance). */

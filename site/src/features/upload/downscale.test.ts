@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitWithin, halvingSteps, MAX_SIDE } from './downscale';
+import { fitWithin, halvingSteps, MAX_INPUT_BYTES, MAX_SIDE, prepareUpload } from './downscale';
 
 describe('fitWithin', () => {
   it.each([
@@ -44,5 +44,14 @@ describe('halvingSteps', () => {
 
   it('is a single draw when no shrinking is needed', () => {
     expect(halvingSteps({ width: 800, height: 600 }, { width: 800, height: 600 })).toEqual([{ width: 800, height: 600 }]);
+  });
+});
+
+describe('prepareUpload', () => {
+  it('says how big a file over the input limit is, never like the limit itself', async () => {
+    const file = { size: MAX_INPUT_BYTES + 1 } as Blob;
+    await expect(prepareUpload(file)).rejects.toThrow(
+      'This file is 60.1 MB; photos can be at most 60 MB before we shrink them.',
+    );
   });
 });

@@ -1,12 +1,14 @@
 // Shrinks a photo in the browser before it is sent: at most MAX_SIDE px on the
 // long side, JPEG, with the camera's orientation applied (EXIF rotation) and the
 // metadata (location...) left behind. Browsers that can decode HEIC turn it into JPEG here.
+import { MAX_IMAGE_BYTES } from '../../lib/api/types';
 import { Problem } from '../../lib/errors';
+import { bytes } from '../../lib/format';
 
 export const MAX_SIDE = 1600;
 export const JPEG_QUALITY = 0.88;
 /** Largest file the server accepts (10 MiB), see UploadRequest.size in the API. */
-export const MAX_BYTES = 10 * 1024 * 1024;
+export const MAX_BYTES = MAX_IMAGE_BYTES;
 /** We refuse to even try decoding anything bigger than this. */
 export const MAX_INPUT_BYTES = 60 * 1024 * 1024;
 
@@ -71,7 +73,7 @@ function context(c: HTMLCanvasElement): CanvasRenderingContext2D {
 export async function prepareUpload(file: Blob): Promise<Prepared> {
   if (file.size === 0) throw new Problem('not_image', 'This file is empty.');
   if (file.size > MAX_INPUT_BYTES) {
-    throw new Problem('too_large', `This file is ${Math.round(file.size / 1048576)} MB; photos can be at most 60 MB before we shrink them.`);
+    throw new Problem('too_large', `This file is ${bytes(file.size)}; photos can be at most ${bytes(MAX_INPUT_BYTES)} before we shrink them.`);
   }
   let bitmap: ImageBitmap;
   try {
@@ -101,7 +103,7 @@ export async function prepareUpload(file: Blob): Promise<Prepared> {
     const out = source as HTMLCanvasElement;
     const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
     if (!blob) throw new Problem('server', 'Your browser could not encode the photo as JPEG.');
-    if (blob.size > MAX_BYTES) throw new Problem('too_large', 'Even after shrinking, this photo is over 10 MB.');
+    if (blob.size > MAX_BYTES) throw new Problem('too_large', `Even after shrinking, this photo is ${bytes(blob.size)}, over ${bytes(MAX_BYTES)}.`);
     return { blob, width: target.width, height: target.height, originalWidth: original.width, originalHeight: original.height };
   } finally {
     bitmap.close();

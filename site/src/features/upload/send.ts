@@ -1,7 +1,8 @@
 // Sends a file to storage with the presigned POST the API handed out, reporting
 // real upload progress (XMLHttpRequest exposes it; fetch does not).
-import type { Upload } from '../../lib/api/types';
+import { MAX_IMAGE_BYTES, type Upload } from '../../lib/api/types';
 import { Problem } from '../../lib/errors';
+import { bytes } from '../../lib/format';
 
 export interface Progress {
   loaded: number;
@@ -13,7 +14,7 @@ export function storageProblem(status: number, body: string): Problem {
   const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? '';
   const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? '';
   if (code === 'EntityTooLarge' || status === 413) {
-    return new Problem('too_large', 'Storage refused the photo because it is over 10 MB.');
+    return new Problem('too_large', `Storage refused the photo because it is over ${bytes(MAX_IMAGE_BYTES)}.`);
   }
   if (/expired/i.test(code) || /expired/i.test(message)) {
     return new Problem('invalid', 'The upload link expired before the photo was sent. Please try again.');

@@ -27,5 +27,8 @@ export type ApiErrorBody = S['Error'];
 export type ErrorCode = ApiErrorBody['error']['code'];
 export type SearchParams = NonNullable<operations['searchImages']['parameters']['query']>;
 
+/** The largest photo the API accepts (UploadRequest.size): 10 MiB. */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
 /** The kinds in the model's label order: generated from the Kind enum of the API document. */
 export { KINDS } from './kinds.gen';

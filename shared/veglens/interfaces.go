@@ -72,6 +72,10 @@ type ObjectStore interface {
 
 // Classifier names the vegetable in a picture (package vision on ONNX
 // Runtime; fakes.Classifier for tests). Safe for concurrent use.
+//
+// A failure that may pass (the classifier is closing, or out of time) wraps
+// ErrUnavailable or the context's error: the picture should be tried again
+// later. Any other error means this picture cannot be classified.
 type Classifier interface {
 	// Classify returns the k most probable kinds (k clamped to 1..number of
 	// kinds) and whether the picture is refused as none of them.

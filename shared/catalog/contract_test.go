@@ -1,0 +1,177 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/fakes"
+	"github.com/veglens/veglens/shared/veglens"
+)
+
+var _ veglens.ImageStore = (*catalog.Store)(nil)
+
+// The veglens.ImageStore contract, checked against the real catalog and
+// against the in-memory fake the handler tests use: what passes against
+// the fake must hold for PostgreSQL too.
+func TestImageStoreContract_Catalog(t *testing.T) {
+	pg := servicestest.Postgres(t)
+	imageStoreContract(t, func(t *testing.T) veglens.ImageStore { return openStore(t, pg) })
+}
+
+func TestImageStoreContract_Fake(t *testing.T) {
+	imageStoreContract(t, func(*testing.T) veglens.ImageStore { return fakes.NewImageStore() })
+}
+
+func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore) {
+	ctx := context.Background()
+	colours := func(rgb, ryb string) *veglens.Colours {
+		c, _ := veglens.RGBWheel.Lookup(rgb)
+		r, _ := veglens.RYBWheel.Lookup(ryb)
+		pr := func(x veglens.Colour) veglens.PaletteResult {
+			return veglens.PaletteResult{Dominant: x, Shares: []veglens.ColourShare{{Name: x.Name, Hex: x.Hex, Share: 1}}}
+		}
+		return &veglens.Colours{Foreground: veglens.MethodColours{RGB: pr(c), RYB: pr(r)}, Reference: veglens.MethodColours{RGB: pr(c), RYB: pr(r)}}
+	}
+	done := func(key string, src veglens.Source, kind string, conf float64, c *veglens.Colours) veglens.Image {
+		return veglens.Image{Bucket: "b", Key: key, Source: src, Status: veglens.StatusDone, TrueKind: map[bool]string{true: kind}[src == veglens.SourceDataset],
+			Kind: kind, Confidence: conf, Top: []veglens.Guess{{Kind: kind, Probability: conf}}, Colours: c,
+			Timings: &veglens.Timings{TotalMs: 10}, ModelVersion: "m1", ETag: "e"}
+	}
+
+	t.Run("PendingThenLabelledKeepsIDAndListing", func(t *testing.T) {
+		s := open(t)
+		id := uuid.NewString()
+		key := veglens.UploadKey(id, "jpg")
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: "b", Key: key, Listed: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: uuid.NewString(), Bucket: "b", Key: key}); err != nil {
+			t.Fatalf("second CreatePending of the key: %v", err)
+		}
+		for _, spelling := range []string{id, strings.ToUpper(id), strings.ReplaceAll(id, "-", "")} {
+			im, err := s.Get(ctx, spelling)
+			if err != nil || im.ID != id || im.Status != veglens.StatusPending || !im.Listed || im.Source != veglens.SourceUpload {
+				t.Errorf("Get(%s) = %+v, %v", spelling, im, err)
+			}
+		}
+		got, err := s.Upsert(ctx, done(key, veglens.SourceUpload, "Tomato", 0.9, colours("red", "red")))
+		if err != nil || got != id {
+			t.Fatalf("Upsert = %q, %v; want the pending row's id %s", got, err, id)
+		}
+		im, err := s.GetByKey(ctx, key)
+		if err != nil || im.ID != id || !im.Listed || im.Status != veglens.StatusDone || im.Kind != "Tomato" || len(im.Colours.Foreground.RGB.Shares) != 1 {
+			t.Errorf("after labelling: %+v %v", im, err)
+		}
+	})
+
+	t.Run("UpsertIsIdempotentOnTheKey", func(t *testing.T) {
+		s := open(t)
+		want := uuid.NewString()
+		im := done("dataset/Tomato/a.jpg", veglens.SourceDataset, "Tomato", 0.8, colours("red", "red"))
+		im.ID = want
+		for i := range 3 {
+			id, err := s.Upsert(ctx, im)
+			if err != nil || id != want {
+				t.Fatalf("upsert %d = %q, %v; want %s", i, id, err, want)
+			}
+		}
+		other := done("dataset/Tomato/b.jpg", veglens.SourceDataset, "Tomato", 0.8, nil)
+		other.ID = want // taken by another key: a fresh id instead
+		if id, err := s.Upsert(ctx, other); err != nil || id == want || uuid.Validate(id) != nil {
+			t.Errorf("upsert with a taken id = %q, %v", id, err)
+		}
+	})
+
+	t.Run("RefusesWhatItCannotStore", func(t *testing.T) {
+		s := open(t)
+		pending := done("dataset/x/a.jpg", veglens.SourceDataset, "Tomato", 1, nil)
+		pending.Status = veglens.StatusPending
+		noSource := done("dataset/x/b.jpg", "", "Tomato", 1, nil)
+		for name, im := range map[string]veglens.Image{"pending status": pending, "no source": noSource} {
+			if _, err := s.Upsert(ctx, im); err == nil {
+				t.Errorf("Upsert with %s accepted", name)
+			}
+		}
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: "abc", Bucket: "b", Key: "uploads/abc.jpg"}); err == nil {
+			t.Error("CreatePending with a non-UUID id accepted")
+		}
+		for _, id := range []string{"abc", uuid.NewString()} {
+			if _, err := s.Get(ctx, id); !errors.Is(err, veglens.ErrNotFound) {
+				t.Errorf("Get(%s) = %v, want ErrNotFound", id, err)
+			}
+		}
+		if _, err := s.GetByKey(ctx, "uploads/none.jpg"); !errors.Is(err, veglens.ErrNotFound) {
+			t.Errorf("GetByKey = %v, want ErrNotFound", err)
+		}
+		for _, q := range []veglens.Search{
+			{Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 0},
+			{Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: veglens.MaxCount + 1},
+			{Method: "average", Palette: veglens.PaletteRGB, Count: 1},
+			{Method: veglens.MethodForeground, Palette: "cmyk", Count: 1},
+		} {
+			if _, err := s.Search(ctx, q); err == nil {
+				t.Errorf("Search(%+v) accepted", q)
+			}
+		}
+		if _, err := s.ColourCounts(ctx, "", veglens.MethodReference, "cmyk"); err == nil {
+			t.Error("ColourCounts on an unknown palette accepted")
+		}
+	})
+
+	t.Run("SearchShowsOnlyPublicLabelledImagesMostConfidentFirst", func(t *testing.T) {
+		s := open(t)
+		put := func(im veglens.Image) string {
+			id, err := s.Upsert(ctx, im)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		a := put(done("dataset/Tomato/a.jpg", veglens.SourceDataset, "Tomato", 0.7, colours("red", "red")))
+		b := put(done("dataset/Tomato/b.jpg", veglens.SourceDataset, "Tomato", 0.95, colours("red", "red-orange")))
+		put(done("dataset/Tomato/c.jpg", veglens.SourceDataset, "Tomato", 0.8, colours("green", "green")))
+		refused := done("dataset/Tomato/d.jpg", veglens.SourceDataset, "Tomato", 0.99, colours("red", "red"))
+		refused.Refused = true
+		put(refused)
+		put(done(veglens.UploadKey(uuid.NewString(), "jpg"), veglens.SourceUpload, "Tomato", 0.99, colours("red", "red"))) // not listed
+		rejected := veglens.Image{Bucket: "b", Key: "dataset/Tomato/e.jpg", Source: veglens.SourceDataset, Status: veglens.StatusRejected, Reason: "Bad."}
+		put(rejected)
+
+		page, err := s.Search(ctx, veglens.Search{Kind: "Tomato", Colour: "#FF0000", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 10})
+		if err != nil || page.Total != 2 || len(page.Images) != 2 || page.Images[0].ID != b || page.Images[1].ID != a {
+			t.Errorf("red tomatoes: %v; total %d, ids %v; want [%s %s]", err, page.Total, ids(page), b, a)
+		}
+		page, err = s.Search(ctx, veglens.Search{Method: veglens.MethodReference, Palette: veglens.PaletteRYB, Count: 1})
+		if err != nil || page.Total != 3 || len(page.Images) != 1 || page.Images[0].ID != b {
+			t.Errorf("everything, one per page: %v; total %d, ids %v", err, page.Total, ids(page))
+		}
+		counts, err := s.ColourCounts(ctx, "Tomato", veglens.MethodForeground, veglens.PaletteRGB)
+		if err != nil || fmt.Sprint(counts) != "[{#FF0000 2} {#00FF00 1}]" {
+			t.Errorf("colour counts = %v, %v", counts, err)
+		}
+		kinds, err := s.Kinds(ctx)
+		if err != nil || kinds["Tomato"].Count != 3 || kinds["Tomato"].ExampleKey != "dataset/Tomato/b.jpg" || len(kinds) != 1 {
+			t.Errorf("kinds = %+v, %v", kinds, err)
+		}
+		st, err := s.Stats(ctx, 100)
+		if err != nil || st.Images != 6 || st.Done != 5 || st.Rejected != 1 || st.Refused != 1 || st.Pending != 0 ||
+			st.Kinds["Tomato"] != 4 || st.Speed.Samples != 5 || st.Speed.P50 == nil || *st.Speed.P50 != 10 {
+			t.Errorf("stats = %+v, %v", st, err)
+		}
+	})
+}
+
+func ids(p veglens.Page) []string {
+	var out []string
+	for _, im := range p.Images {
+		out = append(out, im.ID)
+	}
+	return out
+}

@@ -1,0 +1,292 @@
+package labelling_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"golang.org/x/image/draw"
+
+	"github.com/veglens/veglens/shared/fakes"
+	"github.com/veglens/veglens/shared/labelling"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
+	"github.com/veglens/veglens/shared/veglens"
+)
+
+const bucket = "images"
+
+// env is a Labeller on the in-memory fakes: real decoding, colours and
+// thumbnails, a fake classifier that answers what the test says. The
+// classify function's tests run the same path on PostgreSQL, MinIO and the
+// real model.
+type env struct {
+	l      *labelling.Labeller
+	images *fakes.ImageStore
+	objs   *fakes.ObjectStore
+	model  *fakes.Classifier
+}
+
+func newEnv(t *testing.T, measure func(image.Image) veglens.Colours) env {
+	t.Helper()
+	e := env{
+		images: fakes.NewImageStore(),
+		objs:   fakes.NewObjectStore(bucket),
+		model:  &fakes.Classifier{Kinds: []veglens.Kind{"Bean", "Bitter_Gourd", "Carrot", "Potato", "Tomato"}, ModelVersion: "fake0000v1"},
+	}
+	e.model.Answer = func(image.Image) (veglens.Prediction, error) {
+		return veglens.Prediction{Score: 0.9, Top: []veglens.Guess{
+			{Kind: "Tomato", Probability: 0.9}, {Kind: "Carrot", Probability: 0.06}, {Kind: "Bean", Probability: 0.03}, {Kind: "Potato", Probability: 0.01},
+		}}, nil
+	}
+	l, err := labelling.New(labelling.Deps{Images: e.images, Objects: e.objs, Classifier: e.model, MeasureColours: measure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.l = l
+	return e
+}
+
+// put stores body under key and returns the request its ObjectCreated
+// event makes.
+func (e env) put(t *testing.T, key string, body []byte) labelling.Request {
+	t.Helper()
+	if err := e.objs.Put(context.Background(), key, "image/jpeg", body); err != nil {
+		t.Fatal(err)
+	}
+	return labelling.Request{Key: key, ETag: e.objs.ETag(key), Size: int64(len(body))}
+}
+
+func photo(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(sourcetreetest.Path(t, "infra", "gallery", "Tomato", "1209.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// bigJPEG scales the photo up to side x side*3/4 pixels.
+func bigJPEG(t *testing.T, side int) []byte {
+	t.Helper()
+	src, err := jpeg.Decode(bytes.NewReader(photo(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, side, side*3/4))
+	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pngHeader is a valid PNG signature and IHDR chunk claiming w x h pixels,
+// with no pixel data: a decompression bomb's calling card.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.Write([]byte("\x89PNG\r\n\x1a\n"))
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk := append([]byte("IHDR"), ihdr...)
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+func TestNewNeedsItsDependencies(t *testing.T) {
+	if _, err := labelling.New(labelling.Deps{Images: fakes.NewImageStore()}); err == nil {
+		t.Error("New accepted a labeller without objects or classifier")
+	}
+}
+
+func TestLabelsGalleryPhotoAndUpload(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+
+	res, err := e.l.Label(ctx, e.put(t, "dataset/tomato/1209.jpg", photo(t)))
+	if err != nil || res.Outcome != labelling.Labelled {
+		t.Fatalf("Label = %v, %v", res.Outcome, err)
+	}
+	im, err := e.images.GetByKey(ctx, "dataset/tomato/1209.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Status != veglens.StatusDone || im.Source != veglens.SourceDataset || im.TrueKind != "Tomato" ||
+		im.Kind != "Tomato" || im.Confidence != 0.9 || len(im.Top) != labelling.TopK || im.ModelVersion != "fake0000v1" {
+		t.Errorf("row = %+v (the folder names the true kind in any case)", im)
+	}
+	if c := im.Colours; c == nil || c.Foreground.RGB.Dominant.Hex == "" || c.Reference.RYB.Dominant.Hex == "" {
+		t.Errorf("colours = %+v", im.Colours)
+	}
+	if tm := im.Timings; tm == nil || tm.TotalMs <= 0 || im.Width != 224 || im.ThumbnailKey != "" {
+		t.Errorf("timings %+v, width %d, thumbnail %q", tm, im.Width, im.ThumbnailKey)
+	}
+
+	id := uuid.NewString()
+	key := veglens.UploadKey(id, "jpg")
+	if err := e.images.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: bucket, Key: key, Listed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.l.Label(ctx, e.put(t, key, bigJPEG(t, 1200))); err != nil {
+		t.Fatal(err)
+	}
+	im, err = e.images.Get(ctx, id)
+	if err != nil || im.Status != veglens.StatusDone || !im.Listed || im.Width != 1200 || im.ThumbnailKey != veglens.ThumbnailKey(key) {
+		t.Fatalf("upload row = %+v %v", im, err)
+	}
+	if _, err := e.objs.Get(ctx, im.ThumbnailKey, veglens.MaxImageBytes); err != nil {
+		t.Errorf("thumbnail not stored: %v", err)
+	}
+}
+
+func TestUnknownGalleryFolderHasNoTrueKind(t *testing.T) {
+	e := newEnv(t, nil)
+	res, err := e.l.Label(context.Background(), e.put(t, "dataset/bitter-gourd/a.jpg", photo(t)))
+	if err != nil || res.Image.TrueKind != "" || res.Image.Status != veglens.StatusDone {
+		t.Errorf("Label = %+v, %v; want labelled without a true kind", res.Image, err)
+	}
+}
+
+func TestSecondDeliveryIsSkipped(t *testing.T) {
+	e := newEnv(t, nil)
+	req := e.put(t, "dataset/Carrot/a.jpg", photo(t))
+	for i, want := range []labelling.Outcome{labelling.Labelled, labelling.Skipped, labelling.Skipped} {
+		if res, err := e.l.Label(context.Background(), req); err != nil || res.Outcome != want {
+			t.Errorf("delivery %d: %v %v, want %v", i+1, res.Outcome, err, want)
+		}
+	}
+	if n, calls := len(e.images.All()), e.model.Calls(); n != 1 || calls != 1 {
+		t.Errorf("%d rows, %d classifications; want 1 and 1", n, calls)
+	}
+}
+
+// TestRejections: every bad input ends as a rejected row with a sentence for
+// people, and is not retried.
+func TestRejections(t *testing.T) {
+	good := photo(t)
+	tests := []struct {
+		name    string
+		body    []byte
+		size    int64 // the event's size; 0 means len(body), -1 an event without one
+		answer  func(image.Image) (veglens.Prediction, error)
+		colours func(image.Image) veglens.Colours
+		reason  string
+	}{
+		{name: "empty", body: []byte{}, reason: "empty"},
+		{name: "not an image", body: []byte("plain text\n"), reason: "JPEG"},
+		{name: "truncated", body: good[:len(good)/2], reason: "damaged"},
+		{name: "decompression bomb", body: pngHeader(10000, 10000), reason: "megapixels"},
+		{name: "too small", body: pngHeader(8, 8), reason: "at least"},
+		{name: "event says over 10 MiB", body: good, size: 10<<20 + 1, reason: "The file is 10.1 MB; the largest accepted is 10 MB."},
+		{name: "object over 10 MiB, event without a size", body: make([]byte, 10<<20+1), size: -1, reason: "The file is over 10 MB, the largest accepted."},
+		{name: "classifier refuses the picture", body: good, reason: "The image could not be classified.",
+			answer: func(image.Image) (veglens.Prediction, error) { return veglens.Prediction{}, errors.New("bad tensor") }},
+		{name: "colour rules crash", body: good, reason: "The colours of this image could not be measured.",
+			colours: func(image.Image) veglens.Colours { panic("boom") }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.colours)
+			if tc.answer != nil {
+				e.model.Answer = tc.answer
+			}
+			id := uuid.NewString()
+			req := e.put(t, veglens.UploadKey(id, "jpg"), tc.body)
+			if tc.size != 0 {
+				req.Size = max(tc.size, 0)
+			}
+			res, err := e.l.Label(context.Background(), req)
+			if err != nil || res.Outcome != labelling.Rejected {
+				t.Fatalf("Label = %v, %v: a bad file is rejected, never retried", res.Outcome, err)
+			}
+			im, err := e.images.Get(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.Status != veglens.StatusRejected || !strings.Contains(im.Reason, tc.reason) || im.Kind != "" || im.Colours != nil || im.Timings != nil {
+				t.Errorf("row: %s %q kind %q; want rejected mentioning %q", im.Status, im.Reason, im.Kind, tc.reason)
+			}
+			if r := im.Reason; r[:1] != strings.ToUpper(r[:1]) || !strings.HasSuffix(r, ".") {
+				t.Errorf("reason %q is not a sentence", r)
+			}
+		})
+	}
+}
+
+// TestPassingFailuresAreRetried: a store down or a classifier closing gives
+// an error (the event comes back) and writes nothing; the next delivery
+// labels the image.
+func TestPassingFailuresAreRetried(t *testing.T) {
+	tests := []struct {
+		name  string
+		fail  func(e env)
+		mend  func(e env)
+		wraps error
+	}{
+		{"database down", func(e env) { e.images.Down(errors.New("connection refused")) }, func(e env) { e.images.Down(nil) }, veglens.ErrUnavailable},
+		{"storage down", func(e env) { e.objs.Down(errors.New("connection refused")) }, func(e env) { e.objs.Down(nil) }, nil},
+		{"classifier closing", func(e env) {
+			e.model.Answer = func(image.Image) (veglens.Prediction, error) {
+				return veglens.Prediction{}, errors.Join(errors.New("model is closed"), veglens.ErrUnavailable)
+			}
+		}, func(e env) { e.model.Answer = nil }, veglens.ErrUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			ctx := context.Background()
+			req := e.put(t, "dataset/Potato/p.jpg", bigJPEG(t, 800))
+			tc.fail(e)
+			_, err := e.l.Label(ctx, req)
+			if err == nil || (tc.wraps != nil && !errors.Is(err, tc.wraps)) {
+				t.Fatalf("Label = %v, want an error wrapping %v", err, tc.wraps)
+			}
+			tc.mend(e)
+			if n := len(e.images.All()); n != 0 {
+				t.Fatalf("%d rows written during the failure", n)
+			}
+			if res, err := e.l.Label(ctx, req); err != nil || res.Outcome != labelling.Labelled {
+				t.Fatalf("retry: %v %v", res.Outcome, err)
+			}
+		})
+	}
+}
+
+func TestNothingToDo(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for _, req := range []labelling.Request{
+		e.put(t, "thumbnails/uploads/x.jpg", photo(t)),
+		e.put(t, "elsewhere/x.jpg", photo(t)),
+		{Key: "dataset/Tomato/"},
+		{Key: "dataset/Tomato/deleted-before-labelling.jpg", Size: 10},
+	} {
+		if res, err := e.l.Label(ctx, req); err != nil || res.Outcome != labelling.Skipped {
+			t.Errorf("%s: %v %v, want skipped", req.Key, res.Outcome, err)
+		}
+	}
+	if n := len(e.images.All()); n != 0 {
+		t.Errorf("%d rows written", n)
+	}
+
+	// An upload whose object never arrived is recorded, so its sender is told.
+	id := uuid.NewString()
+	if _, err := e.l.Label(ctx, labelling.Request{Key: veglens.UploadKey(id, "png"), Size: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if im, err := e.images.Get(ctx, id); err != nil || im.Reason != "The uploaded file could not be found in storage." {
+		t.Errorf("missing upload: %+v %v", im, err)
+	}
+}
