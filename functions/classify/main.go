@@ -15,6 +15,7 @@ import (
 	"github.com/veglens/veglens/functions/classify/classify"
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/config"
+	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/objects"
 	"github.com/veglens/veglens/shared/vision"
 )
@@ -50,7 +51,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	h, err := classify.New(classify.Deps{Images: images, Objects: objs, Classifier: model, Metrics: stdout, Log: log})
+	h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: images, Objects: objs, Classifier: model, Log: log}, Metrics: stdout})
 	if err != nil {
 		return err
 	}

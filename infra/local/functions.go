@@ -13,6 +13,7 @@ import (
 	"github.com/veglens/veglens/infra/local/gateway"
 	"github.com/veglens/veglens/shared/api"
 	"github.com/veglens/veglens/shared/catalog"
+	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/objects"
 	"github.com/veglens/veglens/shared/veglens"
 	"github.com/veglens/veglens/shared/vision"
@@ -89,7 +90,7 @@ func LambdaFunctions(ctx context.Context, s Settings) (Functions, error) {
 	if err != nil {
 		return Functions{}, errors.Join(err, closeAll())
 	}
-	cl, err := classify.New(classify.Deps{Images: images, Objects: objs, Classifier: classifier, Metrics: metrics, Log: log.With("function", "classify")})
+	cl, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: images, Objects: objs, Classifier: classifier, Log: log.With("function", "classify")}, Metrics: metrics})
 	if err != nil {
 		return Functions{}, errors.Join(err, closeAll())
 	}

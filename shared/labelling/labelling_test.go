@@ -1,22 +1,18 @@
 package labelling_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
-	"image/jpeg"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
-	"golang.org/x/image/draw"
 
 	"github.com/veglens/veglens/shared/fakes"
 	"github.com/veglens/veglens/shared/labelling"
+	"github.com/veglens/veglens/shared/picture/picturetest"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/veglens"
 )
@@ -73,37 +69,8 @@ func photo(t *testing.T) []byte {
 	return b
 }
 
-// bigJPEG scales the photo up to side x side*3/4 pixels.
-func bigJPEG(t *testing.T, side int) []byte {
-	t.Helper()
-	src, err := jpeg.Decode(bytes.NewReader(photo(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, side, side*3/4))
-	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// pngHeader is a valid PNG signature and IHDR chunk claiming w x h pixels,
-// with no pixel data: a decompression bomb's calling card.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.Write([]byte("\x89PNG\r\n\x1a\n"))
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := append([]byte("IHDR"), ihdr...)
-	_ = binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	b.Write(chunk)
-	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
-}
+// bigJPEG is the photo enlarged to side x side*3/4 pixels.
+func bigJPEG(t *testing.T, side int) []byte { return picturetest.Enlarge(t, photo(t), side) }
 
 func TestNewNeedsItsDependencies(t *testing.T) {
 	if _, err := labelling.New(labelling.Deps{Images: fakes.NewImageStore()}); err == nil {
@@ -187,8 +154,8 @@ func TestRejections(t *testing.T) {
 		{name: "empty", body: []byte{}, reason: "empty"},
 		{name: "not an image", body: []byte("plain text\n"), reason: "JPEG"},
 		{name: "truncated", body: good[:len(good)/2], reason: "damaged"},
-		{name: "decompression bomb", body: pngHeader(10000, 10000), reason: "megapixels"},
-		{name: "too small", body: pngHeader(8, 8), reason: "at least"},
+		{name: "decompression bomb", body: picturetest.PNGHeader(10000, 10000), reason: "megapixels"},
+		{name: "too small", body: picturetest.PNGHeader(8, 8), reason: "at least"},
 		{name: "event says over 10 MiB", body: good, size: 10<<20 + 1, reason: "The file is 10.1 MB; the largest accepted is 10 MB."},
 		{name: "object over 10 MiB, event without a size", body: make([]byte, 10<<20+1), size: -1, reason: "The file is over 10 MB, the largest accepted."},
 		{name: "classifier refuses the picture", body: good, reason: "The image could not be classified.",

@@ -57,7 +57,7 @@ func (s *timingsSink) Write(p []byte) (int, error) {
 func BenchmarkClassifyWarm(b *testing.B) {
 	e := newEnv(b)
 	sink := &timingsSink{}
-	h, err := classify.New(classify.Deps{Images: e.store, Objects: e.objs, Classifier: e.model, Metrics: sink})
+	h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: e.store, Objects: e.objs, Classifier: e.model}, Metrics: sink})
 	if err != nil {
 		b.Fatal(err)
 	}

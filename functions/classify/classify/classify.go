@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"log/slog"
 	"net/url"
@@ -21,24 +20,14 @@ import (
 
 	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/metrics"
-	"github.com/veglens/veglens/shared/picture"
-	"github.com/veglens/veglens/shared/veglens"
 )
 
-// Deps are the handler's dependencies.
+// Deps are the handler's dependencies: the labeller's, and where the
+// metrics go.
 type Deps struct {
-	Images     veglens.ImageStore
-	Objects    veglens.ObjectStore
-	Classifier veglens.Classifier
-	// MeasureColours measures dominant colours; default colour.Measure.
-	MeasureColours func(img image.Image) veglens.Colours
-	// Limits bound decoding; default picture.DefaultLimits.
-	Limits picture.Limits
+	labelling.Deps
 	// Metrics receives embedded-metric-format lines; default stdout.
 	Metrics io.Writer
-	// Log receives what a person running the service wants to know; nil
-	// discards it.
-	Log *slog.Logger
 }
 
 // Handler labels the images S3 events name.
@@ -57,10 +46,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	labeller, err := labelling.New(labelling.Deps{
-		Images: d.Images, Objects: d.Objects, Classifier: d.Classifier,
-		MeasureColours: d.MeasureColours, Limits: d.Limits, Log: d.Log,
-	})
+	labeller, err := labelling.New(d.Deps)
 	if err != nil {
 		return nil, fmt.Errorf("classify: %w", err)
 	}

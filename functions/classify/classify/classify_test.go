@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"image"
 	"image/jpeg"
 	"net/url"
 	"os"
@@ -21,7 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
-	"golang.org/x/image/draw"
 
 	"github.com/veglens/veglens/functions/classify/classify"
 	"github.com/veglens/veglens/infra/services"
@@ -29,6 +25,7 @@ import (
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/labelling"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/picture/picturetest"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/veglens"
 	"github.com/veglens/veglens/shared/vision"
@@ -88,7 +85,7 @@ func newEnv(t testing.TB) env {
 	be := servicestest.NewBackend(t, bucket)
 	store, objs, pg := be.Store, be.Objects, be.Postgres
 	buf := &syncBuffer{}
-	h, err := classify.New(classify.Deps{Images: store, Objects: objs, Classifier: model, Metrics: buf})
+	h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: store, Objects: objs, Classifier: model}, Metrics: buf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,38 +130,6 @@ func rows(t *testing.T, s *catalog.Store, key string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// bigJPEG scales a gallery photo up to side x side pixels.
-func bigJPEG(t *testing.T, photo []byte, side int) []byte {
-	t.Helper()
-	src, err := jpeg.Decode(bytes.NewReader(photo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, side, side*3/4))
-	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// pngHeader is a valid PNG signature and IHDR chunk claiming w x h pixels,
-// with no pixel data: a decompression bomb's calling card.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.Write([]byte("\x89PNG\r\n\x1a\n"))
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := append([]byte("IHDR"), ihdr...)
-	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	b.Write(chunk)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
 }
 
 func TestClassify(t *testing.T) {
@@ -222,7 +187,7 @@ func TestClassify(t *testing.T) {
 		if err := e.store.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: bucket, Key: key, Listed: true}); err != nil {
 			t.Fatal(err)
 		}
-		photo := bigJPEG(t, galleryPhoto(t, "Tomato", "1209.jpg"), 1200)
+		photo := picturetest.Enlarge(t, galleryPhoto(t, "Tomato", "1209.jpg"), 1200)
 		if err := e.h.Handle(ctx, put(t, e, key, photo)); err != nil {
 			t.Fatal(err)
 		}
@@ -302,8 +267,8 @@ func TestClassify(t *testing.T) {
 			{"not an image", []byte("hello, this is a text file renamed to .jpg\n"), "JPEG"},
 			{"truncated", photo[:len(photo)/2], "damaged"},
 			{"corrupt", corrupt, "damaged"},
-			{"100-megapixel bomb", pngHeader(10000, 10000), "megapixels"},
-			{"too small", pngHeader(8, 8), "at least"},
+			{"100-megapixel bomb", picturetest.PNGHeader(10000, 10000), "megapixels"},
+			{"too small", picturetest.PNGHeader(8, 8), "at least"},
 			{"over 10 MiB", append(append([]byte(nil), photo...), make([]byte, 10<<20)...), "The file is 10.1 MB; the largest accepted is 10 MB."},
 		}
 		for _, tc := range tests {
@@ -402,7 +367,7 @@ func TestClassify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := classify.New(classify.Deps{Images: e.store, Objects: down, Classifier: e.model, Metrics: &syncBuffer{}})
+		h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: e.store, Objects: down, Classifier: e.model}, Metrics: &syncBuffer{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +390,7 @@ func TestClassify(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Close()
-		h, err := classify.New(classify.Deps{Images: e.store, Objects: e.objs, Classifier: m, Metrics: &syncBuffer{}})
+		h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: e.store, Objects: e.objs, Classifier: m}, Metrics: &syncBuffer{}})
 		if err != nil {
 			t.Fatal(err)
 		}
