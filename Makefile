@@ -118,16 +118,18 @@ test-go: system ort minio ## Go unit and integration tests (real PostgreSQL, Min
 test-models: deps-python ## training code: a tiny end-to-end run
 	$(MODELS_PY) -m pytest -q models/tests
 
-# make train DATA=<folder>: <folder>/train/<Class>/* and <folder>/validation/<Class>/*
-# (see models/README.md). Rewrites models/veglens.onnx, model.json, metrics.json,
-# MODEL_CARD.md and the Go parity fixture; log in models/runs/, features in models/cache/.
-# Creates .cache/venv-models first when needed (after the DATA checks).
+# make train DATA=<folder> [EXTRA=<folder>]: <folder>/train/<Class>/* and
+# <folder>/validation/<Class>/*; EXTRA holds realworld/<Kind>/* and unknown/<label>/*
+# photos (see models/README.md). Rewrites models/veglens.onnx (int8), veglens-fp32.onnx,
+# model.json, metrics.json, MODEL_CARD.md and the Go parity fixture; log in models/runs/,
+# features in models/cache/. Creates .cache/venv-models first when needed (after the checks).
 .PHONY: train
-train: ## train and export the model: make train DATA=<dataset folder>
-	@if [ -z "$(DATA)" ]; then echo "usage: make train DATA=<folder with train/<Class>/ and validation/<Class>/>" >&2; exit 2; fi
+train: ## train and export the model: make train DATA=<dataset folder> [EXTRA=<extra photos folder>]
+	@if [ -z "$(DATA)" ]; then echo "usage: make train DATA=<folder with train/<Class>/ and validation/<Class>/> [EXTRA=<folder with realworld/ and unknown/>]" >&2; exit 2; fi
 	@test -d "$(DATA)" || { echo "make train: DATA=$(DATA) is not a folder" >&2; exit 2; }
+	@if [ -n "$(EXTRA)" ]; then test -d "$(EXTRA)" || { echo "make train: EXTRA=$(EXTRA) is not a folder" >&2; exit 2; }; fi
 	@$(MAKE) --no-print-directory -s deps-python
-	cd models && $(MODELS_PY) -m vegnet.train --data "$(abspath $(DATA))"
+	cd models && $(MODELS_PY) -m vegnet.train --data "$(abspath $(DATA))" $(if $(EXTRA),--extra "$(abspath $(EXTRA))") $(TRAIN_FLAGS)
 
 .PHONY: bench
 bench: system ort minio ## Go benchmarks (latency and throughput targets)
@@ -183,6 +185,15 @@ run: system ort minio veglens ## run veglens locally: make run [DATA=<folder of 
 
 test-api: system ort minio deps-api veglens ## schemathesis against a freshly started local API
 	VEGLENS=$(BIN)/veglens SCHEMATHESIS=$(API_VENV)/bin/schemathesis infra/scripts/test-api.sh
+
+# Single-thread latency of the model in the service (Go: decode + classify of the 150
+# gallery JPEGs, and inference alone, for the int8 and the fp32 model) next to the
+# baseline stack it replaces (Python: Pillow + onnxruntime, same files, same models),
+# in one run so that both see the same machine.
+.PHONY: bench-model
+bench-model: system ort deps-python ## model latency: Go service path vs. Python baseline, int8 and fp32, p50/p99
+	$(REQUIRE_SERVICES) $(GO) test -count=1 -run '^$$' -bench 'DecodeClassifyGallery|ClassifyDecoded224' -benchtime 600x ./shared/vision/
+	cd models && $(MODELS_PY) -m vegnet.bench $(sort $(wildcard $(CURDIR)/infra/gallery/*/*.jpg))
 
 # ---------------------------------------------------------------- model evaluation
 # make eval DATA=<folder>: every file of <folder>/<Class>/ through the service's

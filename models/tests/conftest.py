@@ -43,3 +43,27 @@ def make_dataset(root, kinds, n_train=3, n_validation=4) -> str:
 def tiny_dataset(tmp_path_factory):
     """train/ (3 photos per kind) and validation/ (the next 4) of every kind of the committed sample gallery."""
     return make_dataset(tmp_path_factory.mktemp("vegetables"), gallery_kinds())
+
+
+@pytest.fixture(scope="session")
+def tiny_extra(tmp_path_factory):
+    """realworld/<Kind>/ (gallery photos of three kinds, under new names) and unknown/<label>/
+    (generated pictures: noise and stripes), twelve of each, so every part gets some."""
+    import numpy as np
+    from PIL import Image
+    root = tmp_path_factory.mktemp("extra")
+    for kind in ("Carrot", "Potato", "Tomato"):
+        d = root / "realworld" / kind
+        d.mkdir(parents=True)
+        for i, f in enumerate(sorted(os.listdir(os.path.join(GALLERY, kind)))[-4:]):
+            shutil.copy(os.path.join(GALLERY, kind, f), d / f"shop-{kind.lower()}-{i}.jpg")
+    rng = np.random.default_rng(0)
+    for label in ("noise", "stripes"):
+        d = root / "unknown" / label
+        d.mkdir(parents=True)
+        for i in range(6):
+            a = rng.integers(0, 256, (256, 300, 3), dtype=np.uint8)
+            if label == "stripes":
+                a[:, ::8] = 255
+            Image.fromarray(a).save(d / f"{label}-{i}.jpg", quality=85)
+    return str(root)

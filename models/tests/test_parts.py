@@ -1,4 +1,4 @@
-"""Metrics, refusal threshold, augmentation and dataset checks."""
+"""Metrics, the refusal rule, augmentation, the extra photos' parts and dataset checks."""
 import os
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from conftest import gallery_kinds
-from vegnet import augment, config, data, metrics, train
+from vegnet import augment, config, data, extra, metrics, refusal, train
 
 
 def test_confusion_and_per_class():
@@ -31,18 +31,93 @@ def test_ece():
 
 
 @pytest.mark.parametrize("n", [100, 250, 3000])
-def test_refusal_threshold_refuses_at_most_one_percent(n):
-    scores = np.random.default_rng(n).uniform(0.3, 1.0, n)
-    t = metrics.refusal_threshold(scores, 0.01)
-    refused = metrics.refused_fraction(scores, t)
-    assert refused <= 0.01
-    assert refused >= 0.01 - 1 / n  # not needlessly lax
+def test_threshold_refuses_at_most_one_percent_of_validation(n):
+    rng = np.random.default_rng(n)
+    val, real, unknown = rng.uniform(0.3, 1.0, n), rng.uniform(0.8, 1.0, 50), rng.uniform(0.0, 0.7, 80)
+    t = refusal.choose_threshold(val, real, unknown, 0.01, 0.9)
+    assert refusal.refused(val, t) <= 0.01
+    # no allowed threshold reaches 90 % of the unknown photos here: none may do better at refusing
+    # unknown photos for each real photo refused
+    gain = lambda x: refusal.refused(unknown, x) - refusal.refused(real, x)  # noqa: E731
+    allowed = [x for x in np.linspace(0, 1, 401) if refusal.refused(val, x) <= 0.01]
+    assert all(gain(x) <= gain(t) + 1e-12 for x in allowed)
 
 
-def test_refusal_threshold_with_ties():
+def test_threshold_stops_where_enough_unknown_photos_are_refused():
+    val = np.linspace(0.9, 1.0, 200)
+    real = np.array([0.65, 0.7, 0.8, 0.95])
+    unknown = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.52, 0.54, 0.56, 0.6])
+    t = refusal.choose_threshold(val, real, unknown, 0.01, 0.9)
+    assert refusal.refused(unknown, t) == 0.9
+    assert refusal.refused(real, t) == 0.0 and t < 0.6  # the lowest such threshold
+    assert refusal.choose_threshold(val, np.array([]), np.array([]), 0.01, 0.9) > 0.9  # only validation to go by
+
+
+def test_threshold_with_ties():
     scores = np.array([0.5] * 5 + [1.0] * 95)
-    t = metrics.refusal_threshold(scores, 0.01)
-    assert metrics.refused_fraction(scores, t) <= 0.01
+    t = refusal.choose_threshold(scores, np.array([]), np.array([]), 0.01, 0.9)
+    assert refusal.refused(scores, t) <= 0.01
+
+
+def test_auroc():
+    assert refusal.auroc(np.array([0.9, 0.8]), np.array([0.1, 0.2])) == 1.0
+    assert refusal.auroc(np.array([0.1]), np.array([0.9])) == 0.0
+    assert refusal.auroc(np.array([0.9, 0.8]), np.array([0.1, 0.85])) == 0.75
+    assert refusal.auroc(np.array([0.5, 0.5]), np.array([0.5])) == 0.5
+
+
+def test_mahalanobis_head_tells_near_from_far():
+    rng = np.random.default_rng(0)
+    centres = refusal.l2(rng.normal(size=(3, 32)))
+    labels = np.repeat(np.arange(3), 100)
+    emb = refusal.l2(centres[labels] + rng.normal(scale=0.05, size=(300, 32)))
+    val = refusal.l2(centres[np.arange(60) % 3] + rng.normal(scale=0.05, size=(60, 32)))
+    far = refusal.l2(rng.normal(size=(40, 32)))
+    head = refusal.fit_mahalanobis(emb, labels, 3, val, components=16)
+    import torch
+    with torch.inference_mode():
+        near_v, far_v = (head(torch.from_numpy(x.astype(np.float32))).numpy() for x in (val, far))
+    assert np.median(near_v) > 0.8 and np.median(far_v) < 0.2
+    assert refusal.auroc(near_v, far_v) > 0.95
+
+
+def test_extra_parts_are_fixed_by_the_file_name():
+    names = [f"photo-{i}.jpg" for i in range(500)]
+    parts = [extra.part_of(n) for n in names]
+    assert parts == [extra.part_of("some/folder/" + n) for n in names]  # the folder does not matter
+    counts = {p: parts.count(p) / len(parts) for p in extra.PARTS}
+    assert 0.5 < counts["train"] < 0.7 and 0.12 < counts["select"] < 0.28 and 0.12 < counts["report"] < 0.28
+
+
+def test_extra_layout(tiny_extra):
+    parts = extra.list_extra(tiny_extra, gallery_kinds())
+    real = [s for p in extra.PARTS for s in parts[p]["realworld"]]
+    unknown = [s for p in extra.PARTS for s in parts[p]["unknown"]]
+    assert len(real) == 12 and len(unknown) == 12
+    assert {s.class_name for s in real} == {"Carrot", "Potato", "Tomato"}
+    assert all(s.label == len(gallery_kinds()) and s.class_name.startswith("unknown/") for s in unknown)
+    with pytest.raises(data.DatasetError, match="not one of the kinds"):
+        extra.list_extra(tiny_extra, ["Carrot", "Tomato"])
+
+
+def test_cutout_finds_the_subject_on_a_plain_background():
+    im = Image.new("RGB", (224, 224), (240, 240, 235))
+    im.paste((200, 30, 30), (60, 80, 160, 170))
+    cut = augment.cutout(im)
+    assert cut is not None and cut.mode == "RGBA"
+    assert abs(cut.width - 100) <= 4 and abs(cut.height - 90) <= 4
+    assert augment.cutout(sample_image()) is None  # noise: no plain background to remove
+
+
+def test_paste_puts_the_vegetable_on_another_scene(tiny_extra):
+    im = Image.new("RGB", (224, 224), (240, 240, 235))
+    im.paste((200, 30, 30), (40, 40, 184, 184))
+    scenes = sorted(str(p) for p in __import__("pathlib").Path(tiny_extra, "unknown").rglob("*.jpg"))
+    out = np.asarray(augment.paste(im, np.random.default_rng(3), scenes)).astype(int)
+    red = (out[..., 0] > 120) & (out[..., 1] < 90)
+    plain = (np.abs(out - [240, 240, 235]).sum(2) < 30)
+    assert 0.15 < red.mean() < 0.95, "the vegetable is there, at a sensible size"
+    assert plain.mean() < 0.3, "the plain background is gone"
 
 
 def test_class_weights_balance_the_classes():
@@ -60,9 +135,9 @@ def sample_image():
 @pytest.mark.parametrize("view", sorted(augment.VIEWS))
 def test_augmentation_is_reproducible(view):
     im = sample_image()
-    a = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 3])))
-    b = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 3])))
-    c = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 4])))
+    a = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 3]), ()))
+    b = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 3]), ()))
+    c = np.asarray(augment.VIEWS[view](im, np.random.default_rng([1, 2, 4]), ()))
     assert a.shape == (224, 224, 3) and a.dtype == np.uint8
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)

@@ -15,12 +15,12 @@ from vegnet.data import load_rgb
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tiny_dataset, tmp_path_factory):
+def tiny_run(tiny_dataset, tiny_extra, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     cfg = train.Config(
-        data=tiny_dataset, out=str(out), cache=str(out / "cache"), runs=str(out / "runs"),
-        fixture_dir=str(out / "parity"), views=("light", "phone"), head_epochs=3, rounds=1,
-        latency_runs=5,
+        data=tiny_dataset, extra=tiny_extra, out=str(out), cache=str(out / "cache"), runs=str(out / "runs"),
+        fixture_dir=str(out / "parity"), views=("light", "paste"), head_epochs=3, rounds=1,
+        latency_runs=5, extra_repeats=1, calibration_images=16,
     )
     metrics = train.run(cfg)
     return out, metrics, tiny_dataset
@@ -37,11 +37,11 @@ def gallery_batch(dataset, n=5):
 def test_run_writes_every_artefact(tiny_run):
     out, metrics, dataset = tiny_run
     kinds = data.class_names(dataset)
-    for name in ("veglens.onnx", "model.json", "metrics.json", "MODEL_CARD.md", "parity/expected.json"):
+    for name in ("veglens.onnx", "veglens-fp32.onnx", "model.json", "metrics.json", "MODEL_CARD.md", "parity/expected.json"):
         assert (out / name).is_file(), name
     assert len(os.listdir(out / "runs")) == 1, "one log file per run"
     with open(out / "metrics.json") as f:
-        assert json.load(f) == json.loads(json.dumps(metrics))
+        assert json.load(f) == json.loads(json.dumps(export.finite(metrics)))  # strict JSON: no NaN
     assert metrics["validation"]["n"] == 60
     assert len(metrics["validation"]["confusion_matrix"]) == len(kinds) == 15
     assert sum(map(sum, metrics["validation"]["confusion_matrix"])) == 60
@@ -56,11 +56,16 @@ def test_model_json_follows_the_contract(tiny_run):
     assert mj["version"] == digest[:12] == metrics["model_version"]
     assert mj["name"] == "veglens"
     assert mj["input"] == {"name": "image", "size": 224, "layout": "NHWC", "range": [0, 255]}
-    assert mj["outputs"] == {"logits": "logits", "probabilities": "probabilities"}
+    assert mj["outputs"] == {"logits": "logits", "probabilities": "probabilities", "embedding": "embedding",
+                             "activation_map": "activation_map", "score": "score"}
+    assert mj["embedding_dim"] == 1280 and mj["activation_map_size"] == 7
     # the kinds are the data's sorted class folders: the same labels as the committed model
     assert mj["labels"] == sorted(mj["labels"]) == data.class_names(dataset) == config.committed_labels()
-    assert mj["refusal"]["score"] == "max_probability"
-    assert 0 < mj["refusal"]["threshold"] <= 1
+    assert mj["refusal"]["score"] in ("max_probability", "min(max_probability, mahalanobis)")
+    assert 0 <= mj["refusal"]["threshold"] <= 1
+    # the service runs the int8 model; the float one it was made from is named, with its own version
+    fp32 = hashlib.sha256((out / "veglens-fp32.onnx").read_bytes()).hexdigest()
+    assert mj["quantized"] is True and mj["reference"] == {"file": "veglens-fp32.onnx", "version": fp32[:12]}
 
 
 def test_onnx_graph_interface(tiny_run):
@@ -72,9 +77,12 @@ def test_onnx_graph_interface(tiny_run):
     dims = [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim]
     assert dims[1:] == [224, 224, 3] and isinstance(dims[0], str), dims
     outs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim] for o in m.graph.output}
-    assert set(outs) == {"logits", "probabilities"}
-    for dims in outs.values():
-        assert dims[1] == len(metrics["labels"]) and isinstance(dims[0], str)
+    assert set(outs) == {"logits", "probabilities", "embedding", "activation_map", "score"}
+    kinds = len(metrics["labels"])
+    assert outs["logits"][1:] == [kinds + 1] and outs["probabilities"][1:] == [kinds]
+    assert outs["embedding"][1:] == [1280] and outs["activation_map"][1:] == [7, 7] and outs["score"][1:] == []
+    assert all(isinstance(d[0], str) for d in outs.values())
+    assert any(n.op_type == "QuantizeLinear" for n in m.graph.node), "the shipped model is quantised"
     assert m.opset_import[0].version == export.OPSET
     assert os.path.getsize(out / "veglens.onnx") <= 20 * 1024 * 1024
 
@@ -84,11 +92,14 @@ def test_onnxruntime_outputs(tiny_run):
     sess = export.session(str(out / "veglens.onnx"))
     x = gallery_batch(dataset)
     for batch in (x[:1], x):  # dynamic batch
-        logits, probs = sess.run(["logits", "probabilities"], {"image": batch})
-        assert logits.shape == probs.shape == (len(batch), 15)
-        np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
-        ref = torch.softmax(torch.from_numpy(logits), 1).numpy()
-        np.testing.assert_allclose(probs, ref, atol=1e-6)
+        o = dict(zip(export.OUTPUT_NAMES, sess.run(list(export.OUTPUT_NAMES), {"image": batch})))
+        assert o["logits"].shape == (len(batch), 16) and o["probabilities"].shape == (len(batch), 15)
+        ref = torch.softmax(torch.from_numpy(o["logits"]), 1).numpy()
+        np.testing.assert_allclose(o["probabilities"], ref[:, :15], atol=1e-6)  # "unknown" takes the rest
+        np.testing.assert_allclose(np.linalg.norm(o["embedding"], axis=1), 1.0, atol=1e-4)
+        assert o["activation_map"].shape == (len(batch), 7, 7)
+        assert (o["activation_map"] >= 0).all() and np.allclose(o["activation_map"].max((1, 2)), 1.0, atol=1e-4)
+        assert ((0 <= o["score"]) & (o["score"] <= o["probabilities"].max(1) + 1e-6)).all()
 
 
 def test_exported_graph_equals_pytorch(tmp_path, tiny_dataset):
@@ -100,11 +111,57 @@ def test_exported_graph_equals_pytorch(tmp_path, tiny_dataset):
     export.export_onnx(model, path)
     x = gallery_batch(tiny_dataset, 4)
     with torch.inference_mode():
-        ref_logits, ref_probs = (t.numpy() for t in model(torch.from_numpy(x)))
-    logits, probs = export.onnx_predict(export.session(path), x)
-    np.testing.assert_allclose(logits, ref_logits, atol=1e-4)
-    np.testing.assert_allclose(probs, ref_probs, atol=1e-5)
-    assert (probs.argmax(1) == ref_probs.argmax(1)).all()
+        ref = dict(zip(export.OUTPUT_NAMES, (t.numpy() for t in model(torch.from_numpy(x)))))
+    got = export.onnx_predict(export.session(path), x)
+    np.testing.assert_allclose(got["logits"], ref["logits"], atol=1e-4)
+    for name in ("probabilities", "embedding", "activation_map", "score"):
+        np.testing.assert_allclose(got[name], ref[name], atol=1e-4)
+    assert (got["probabilities"].argmax(1) == ref["probabilities"].argmax(1)).all()
+
+
+def test_activation_map_points_at_the_evidence(tmp_path):
+    """A network whose kind 0 is "red here": the map of a picture red only in its top-left
+    corner peaks there."""
+    torch.manual_seed(4)
+    trunk, tail = net.split_model("lite0", 15, num_classes=3)
+    model = net.VegLens(trunk, tail).eval()
+    x = np.full((1, 224, 224, 3), 200.0, dtype=np.float32)
+    x[0, :64, :64] = [220, 20, 20]
+    with torch.inference_mode():
+        fmap = tail.feature_map(trunk(net.normalise(torch.from_numpy(x))))[0]          # [C, 7, 7]
+        diff = (fmap[:, :2, :2].mean((1, 2)) - fmap[:, 4:, 4:].mean((1, 2)))          # what is special up there
+        tail.fc.weight.zero_()
+        tail.fc.weight[0] = diff / diff.norm()
+        tail.fc.bias.copy_(torch.tensor([5.0, 0.0, 0.0]))
+        _, _, _, cam, _ = model(torch.from_numpy(x))
+    y, xx = np.unravel_index(cam[0].numpy().argmax(), (7, 7))
+    assert y < 3 and xx < 3, cam[0]
+
+
+def test_quantised_model_agrees_with_the_float_one(tiny_run):
+    out, metrics, dataset = tiny_run
+    x = gallery_batch(dataset, 15)
+    q = export.onnx_predict(export.session(str(out / "veglens.onnx")), x)
+    f = export.onnx_predict(export.session(str(out / "veglens-fp32.onnx")), x)
+    # The tiny model is barely trained (its kinds are close calls), so answers may flip; the
+    # outputs themselves must stay close. (The committed model's agreement is checked in Go.)
+    corr = np.corrcoef(q["logits"].ravel(), f["logits"].ravel())[0, 1]
+    assert corr > 0.9, corr
+    assert np.abs(q["probabilities"] - f["probabilities"]).mean() < 0.05
+    assert np.abs(q["score"] - f["score"]).mean() < 0.1
+    assert os.path.getsize(out / "veglens.onnx") < 0.5 * os.path.getsize(out / "veglens-fp32.onnx")
+
+
+def test_extra_photos_are_trained_on_and_reported(tiny_run):
+    _, metrics, _ = tiny_run
+    t = metrics["training"]
+    assert sum(t["extra"][p]["realworld"] + t["extra"][p]["unknown"] for p in ("train", "select", "report")) == 24
+    assert t["class_counts"]["unknown"] == t["extra"]["train"]["unknown"] * t["extra_repeats"]
+    r = metrics["refusal"]
+    assert r["validation_refused"] <= 0.01 + 1e-9
+    assert [row["threshold"] for row in r["curve"]["report"]] == sorted(row["threshold"] for row in r["curve"]["report"])
+    if metrics.get("report", {}).get("unknown", {}).get("n"):
+        assert 0 <= metrics["report"]["unknown"]["refused"] <= 1
 
 
 def test_input_is_nhwc_rgb_0_255(tmp_path, tiny_dataset):
@@ -118,10 +175,10 @@ def test_input_is_nhwc_rgb_0_255(tmp_path, tiny_dataset):
     nchw = (torch.from_numpy(x).permute(0, 3, 1, 2) - 127.0) / 128.0
     with torch.inference_mode():
         expected = backbone(nchw).numpy()
-    logits, _ = export.onnx_predict(export.session(path), x)
+    logits = export.onnx_predict(export.session(path), x)["logits"]
     np.testing.assert_allclose(logits, expected, atol=1e-4)
     # a transposed (NCHW-like) or 0..1-scaled image is not what the graph expects: results differ
-    scaled, _ = export.onnx_predict(export.session(path), x / 255.0)
+    scaled = export.onnx_predict(export.session(path), x / 255.0)["logits"]
     assert np.abs(scaled - expected).max() > 1e-2
 
 
@@ -132,7 +189,7 @@ def test_training_step_lowers_the_loss():
     train.freeze_batchnorm(tail)
     tail.dropout.p = 0.0
     x = torch.randn(16, 192, 7, 7)
-    y = torch.arange(16) % len(config.committed_labels())  # the default head: one output per committed label
+    y = torch.arange(16) % (len(config.committed_labels()) + 1)  # the default head: the committed labels and "unknown"
     opt = torch.optim.AdamW(tail.parameters(), lr=1e-3)
     before = torch.nn.functional.cross_entropy(tail(x), y).item()
     for _ in range(5):
@@ -155,8 +212,9 @@ def test_parity_fixture_matches_the_model(tiny_run):
         assert im.format == "PNG" and im.size == (224, 224)
         assert item["file"].startswith(item["label"] + "_")
         x = np.asarray(im.convert("RGB"), dtype=np.float32)[None]
-        _, probs = sess.run(["logits", "probabilities"], {"image": x})
+        probs, score = sess.run(["probabilities", "score"], {"image": x})
         np.testing.assert_allclose(probs[0], item["probabilities"], atol=1e-6)
+        assert abs(score[0] - item["score"]) < 1e-6
 
 
 def test_kinds_come_from_the_data(tmp_path):
@@ -172,7 +230,7 @@ def test_kinds_come_from_the_data(tmp_path):
     with open(out / "model.json") as f:
         mj = json.load(f)
     assert mj["labels"] == metrics["labels"] == ["Carrot", "Potato", "Tomato"]
-    assert list(metrics["training"]["class_counts"]) == mj["labels"]
-    assert "Only these 3 kinds" in (out / "MODEL_CARD.md").read_text()
-    logits, probs = export.onnx_predict(export.session(str(out / "veglens.onnx")), gallery_batch(dataset, 3))
-    assert logits.shape == probs.shape == (3, 3)
+    assert list(metrics["training"]["class_counts"]) == mj["labels"] + ["unknown"]
+    assert "which of 3 vegetables" in (out / "MODEL_CARD.md").read_text()
+    o = export.onnx_predict(export.session(str(out / "veglens.onnx")), gallery_batch(dataset, 3))
+    assert o["logits"].shape == (3, 4) and o["probabilities"].shape == (3, 3)

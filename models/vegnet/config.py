@@ -29,13 +29,15 @@ def committed_labels(path: str = MODEL_JSON) -> list[str]:
 @dataclass
 class Config:
     data: str
+    extra: str | None = None  # realworld/<Kind>/ and unknown/<label>/ photos (vegnet.extra)
     out: str = MODELS_DIR
     cache: str = os.path.join(MODELS_DIR, "cache")
     runs: str = os.path.join(MODELS_DIR, "runs")
     fixture_dir: str | None = os.path.join(REPO_ROOT, "shared", "vision", "testdata", "parity")
     variant: str = "lite0"
     split: int = 15
-    views: tuple[str, ...] = ("light", "phone", "phone")
+    views: tuple[str, ...] = ("light", "phone", "paste")
+    extra_repeats: int = 3  # copies of each extra training photo per view (each augmented differently)
     seed: int = 20261127
     threads: int = 2
     head_epochs: int = 15
@@ -46,6 +48,8 @@ class Config:
     batch: int = 64
     dropout: float = 0.2
     max_refused: float = 0.01
+    want_unknown_refused: float = 0.90
+    calibration_images: int = 256
     limit_per_class: int = 0
     latency_runs: int = 300
     pretrained: bool = True

@@ -42,19 +42,23 @@ def export_trunk(trunk: net.Trunk, path: str) -> None:
     os.replace(tmp, path)
 
 
-def view_image(sample: Sample, view: str, seed: int, view_index: int, index: int) -> np.ndarray:
-    """The uint8 (224,224,3) picture of one sample in one view ('clean' = resized original)."""
+def view_image(sample: Sample, view: str, seed: int, view_index: int, index: int,
+               backgrounds: tuple[str, ...] = ()) -> np.ndarray:
+    """The uint8 (224,224,3) picture of one sample in one view ('clean' = resized original);
+    backgrounds: photos the paste view may put the vegetable in."""
     im = load_rgb(sample.path)
     if view == "clean":
         return to_model_input(im)
     rng = np.random.default_rng([seed, view_index, index])
-    return to_model_input(augment.VIEWS[view](im, rng))
+    return to_model_input(augment.VIEWS[view](im, rng, backgrounds))
 
 
-def cache_key(samples: list[Sample], view: str, view_index: int, seed: int, variant: str, split: int) -> str:
-    """Content key: the file list (names and sizes), the view, the seed and the code that makes pixels."""
+def cache_key(samples: list[Sample], view: str, view_index: int, seed: int, variant: str, split: int,
+              backgrounds: tuple[str, ...] = ()) -> str:
+    """Content key: the file list (names and sizes), the view, the seed, the backgrounds and
+    the code that makes pixels."""
     h = hashlib.sha256()
-    h.update(json.dumps([variant, split, view, view_index, seed]).encode())
+    h.update(json.dumps([variant, split, view, view_index, seed, [os.path.basename(b) for b in backgrounds]]).encode())
     h.update(inspect.getsource(augment).encode())
     h.update(inspect.getsource(net).encode())
     for s in samples:
@@ -64,9 +68,11 @@ def cache_key(samples: list[Sample], view: str, view_index: int, seed: int, vari
 
 
 def extract(samples: list[Sample], view: str, view_index: int, seed: int, trunk_onnx: str,
-            cache_dir: str, key_parts: tuple[str, int], threads: int = 2, batch: int = 32) -> np.ndarray:
+            cache_dir: str, key_parts: tuple[str, int], threads: int = 2, batch: int = 32,
+            backgrounds: tuple[str, ...] = ()) -> np.ndarray:
     """Trunk features (float16) for every sample in one view; read from cache_dir when present."""
-    key = cache_key(samples, view, view_index, seed, *key_parts)
+    backgrounds = tuple(backgrounds)
+    key = cache_key(samples, view, view_index, seed, *key_parts, backgrounds=backgrounds)
     path = os.path.join(cache_dir, f"features-{view}{view_index}-{key}.npy")
     if os.path.exists(path):
         log.info("features %s view %d: cached (%s)", view, view_index, os.path.basename(path))
@@ -75,7 +81,7 @@ def extract(samples: list[Sample], view: str, view_index: int, seed: int, trunk_
     start = time.time()
 
     def make(lo: int) -> np.ndarray:
-        return np.stack([view_image(samples[i], view, seed, view_index, i)
+        return np.stack([view_image(samples[i], view, seed, view_index, i, backgrounds)
                          for i in range(lo, min(lo + batch, len(samples)))])
 
     out = None

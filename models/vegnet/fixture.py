@@ -1,6 +1,7 @@
-"""Parity fixture: validation images saved losslessly plus the probabilities Python computes.
+"""Parity fixture: validation images saved losslessly plus what Python computes for them with
+the shipped (int8) model: the probabilities, the refusal score and the embedding.
 
-The Go side feeds the same PNG pixels through ONNX Runtime and must agree within 1e-4.
+The Go side feeds the same PNG pixels through ONNX Runtime and must agree closely.
 """
 from __future__ import annotations
 
@@ -52,12 +53,14 @@ def write(samples: list[Sample], onnx_path: str, version: str, out_dir: str) -> 
     reread = np.stack([np.asarray(load_rgb(os.path.join(out_dir, n)), dtype=np.uint8) for n, _ in files])
     if not np.array_equal(reread, np.stack(pixels)):
         raise RuntimeError("PNG round trip changed pixels")
-    _, probs = onnx_predict(session(onnx_path), reread)
+    out = onnx_predict(session(onnx_path), reread)
     expected = {
         "model_version": version,
         "images": [
-            {"file": n, "label": c, "probabilities": [float(p) for p in row]}
-            for (n, c), row in zip(files, probs.astype(np.float64))
+            {"file": n, "label": c, "probabilities": [float(p) for p in probs], "score": float(score),
+             "embedding_head": [float(x) for x in emb[:8]]}
+            for (n, c), probs, score, emb in zip(files, out["probabilities"].astype(np.float64),
+                                                 out["score"].astype(np.float64), out["embedding"].astype(np.float64))
         ],
     }
     write_json(os.path.join(out_dir, "expected.json"), expected)

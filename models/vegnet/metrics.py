@@ -1,4 +1,4 @@
-"""Evaluation numbers: accuracy, per-class precision/recall/F1, confusion, calibration, refusal."""
+"""Evaluation numbers: accuracy, per-class precision/recall/F1, confusion, calibration."""
 from __future__ import annotations
 
 import numpy as np
@@ -35,24 +35,6 @@ def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int 
             ece += in_bin.mean() * abs(correct[in_bin].mean() - conf[in_bin].mean())
     return float(ece)
 
-
-def refusal_threshold(scores: np.ndarray, max_refused: float = 0.01) -> float:
-    """Largest practical threshold t such that at most max_refused of scores are < t.
-
-    An image is refused when its score (max probability) is strictly below t. t is placed
-    half-way between the last refused and the first accepted score, so tiny numeric
-    differences between runtimes do not move images across it.
-    """
-    s = np.sort(np.asarray(scores, dtype=np.float64))
-    k = int(np.floor(max_refused * len(s)))
-    if k == 0:
-        return float(s[0])
-    lo, hi = s[k - 1], s[k]
-    return float((lo + hi) / 2) if hi > lo else float(hi)
-
-
-def refused_fraction(scores: np.ndarray, threshold: float) -> float:
-    return float(np.mean(np.asarray(scores, dtype=np.float64) < threshold))
 
 
 def summary(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:

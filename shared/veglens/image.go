@@ -34,12 +34,30 @@ type Guess struct {
 type Prediction struct {
 	// Top holds the k most probable kinds, most probable first.
 	Top []Guess `json:"top"`
-	// Score is the refusal score: the highest probability, 0..1.
+	// Score is the refusal score, 0..1 (see ModelMeta.Refusal).
 	Score float64 `json:"score"`
 	// Refused is true when Score is below the model's threshold: the photo
 	// probably shows none of the known kinds.
 	Refused bool `json:"refused"`
+	// Embedding is the picture's L2-normalised embedding
+	// (ModelMeta.EmbeddingDim values): near for similar photos. Nil when
+	// the classifier has none.
+	Embedding []float32 `json:"-"`
+	// ActivationMap says where the picture shows the most probable kind.
+	ActivationMap ActivationMap `json:"-"`
 }
+
+// ActivationMap is a coarse class-activation map (Zhou et al. 2016,
+// "Learning Deep Features for Discriminative Localization"): Size x Size
+// cells over the whole picture, row-major from the top-left, each 0..1
+// (1 where the evidence for the kind is strongest).
+type ActivationMap struct {
+	Size   int
+	Values []float32
+}
+
+// At returns the value of the cell in row y, column x.
+func (m ActivationMap) At(x, y int) float32 { return m.Values[y*m.Size+x] }
 
 // Timings are the milliseconds spent per labelling step.
 type Timings struct {

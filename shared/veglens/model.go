@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 )
 
-// The files of a model folder (MODEL_DIR): the ONNX graph, its metadata and
-// the model card's measured figures (optional).
+// The files of a model folder (MODEL_DIR): the ONNX graph the service runs
+// (int8), its metadata and the model card's measured figures (optional).
+// The float model the int8 one was made from is named by ModelMeta.Reference.
 const (
 	ModelFile   = "veglens.onnx"
 	MetaFile    = "model.json"
@@ -30,16 +31,39 @@ type ModelMeta struct {
 		Layout string     `json:"layout"` // "NHWC"
 		Range  [2]float64 `json:"range"`  // [0, 255]: plain RGB, normalised inside the graph
 	} `json:"input"`
+	// Quantized: the graph's weights and activations are int8 (QDQ).
+	Quantized bool `json:"quantized"`
+	// Outputs name the graph's outputs (shapes for a batch of N):
+	// probabilities [N, len(Labels)], embedding [N, EmbeddingDim],
+	// activation_map [N, ActivationMapSize, ActivationMapSize], score [N];
+	// logits [N, len(Labels)+1] (the last is "none of the kinds").
 	Outputs struct {
 		Logits        string `json:"logits"`
 		Probabilities string `json:"probabilities"`
+		Embedding     string `json:"embedding"`
+		ActivationMap string `json:"activation_map"`
+		Score         string `json:"score"`
 	} `json:"outputs"`
+	// EmbeddingDim is the length of the L2-normalised embedding.
+	EmbeddingDim int `json:"embedding_dim"`
+	// ActivationMapSize is the side of the square class-activation map.
+	ActivationMapSize int `json:"activation_map_size"`
 	// Labels are the kinds in output order.
-	Labels  []Kind `json:"labels"`
+	Labels []Kind `json:"labels"`
+	// Refusal: a picture is refused as none of the kinds when the graph's
+	// score output is below Threshold. Score says what the score is
+	// ("max_probability", or "min(max_probability, mahalanobis)").
 	Refusal struct {
-		Score     string  `json:"score"`     // "max_probability"
+		Score     string  `json:"score"`
 		Threshold float64 `json:"threshold"` // 0..1
+		Rule      string  `json:"rule"`
 	} `json:"refusal"`
+	// Reference is the float model the quantised one was made from, kept
+	// for parity tests and comparisons; nil when the model is not quantised.
+	Reference *struct {
+		File    string `json:"file"`
+		Version string `json:"version"`
+	} `json:"reference,omitempty"`
 }
 
 // Kinds returns the model's kinds in label order.
@@ -82,8 +106,9 @@ func ReadModel(dir string) (Model, error) {
 }
 
 // ReadModelMeta reads and checks dir/model.json: a version, at least two
-// labels, the input and probabilities names, an NHWC 0..255 input of a
-// positive size and a refusal threshold in 0..1.
+// labels, the input's and every output's name, an NHWC 0..255 input of a
+// positive size, positive embedding and activation-map sizes, a reference
+// model when quantised, and a refusal threshold in 0..1.
 func ReadModelMeta(dir string) (ModelMeta, error) {
 	if dir == "" {
 		return ModelMeta{}, errors.New("read model: no model folder given (MODEL_DIR)")
@@ -102,8 +127,13 @@ func ReadModelMeta(dir string) (ModelMeta, error) {
 		return meta, fmt.Errorf("read model: %s has no version", path)
 	case len(meta.Labels) < 2:
 		return meta, fmt.Errorf("read model: %s lists %d labels", path, len(meta.Labels))
-	case meta.Input.Name == "" || meta.Outputs.Probabilities == "":
-		return meta, fmt.Errorf("read model: %s lacks the input or probabilities output name", path)
+	case meta.Input.Name == "" || meta.Outputs.Probabilities == "" || meta.Outputs.Score == "" ||
+		meta.Outputs.Embedding == "" || meta.Outputs.ActivationMap == "":
+		return meta, fmt.Errorf("read model: %s lacks the name of the input or of an output (probabilities, embedding, activation_map, score)", path)
+	case meta.EmbeddingDim <= 0 || meta.ActivationMapSize <= 0:
+		return meta, fmt.Errorf("read model: %s has embedding size %d and activation map size %d; both must be positive", path, meta.EmbeddingDim, meta.ActivationMapSize)
+	case meta.Quantized && (meta.Reference == nil || meta.Reference.File == "" || meta.Reference.Version == ""):
+		return meta, fmt.Errorf("read model: %s says the model is quantised but names no reference (float) model", path)
 	case meta.Input.Size <= 0:
 		return meta, fmt.Errorf("read model: %s has input size %d", path, meta.Input.Size)
 	case meta.Input.Layout != "NHWC":

@@ -5,11 +5,14 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/veglens/veglens/shared/picture"
+	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 )
 
 // latencies records one duration per iteration and reports p50 and p99 in
@@ -28,12 +31,52 @@ func (l latencies) report(b *testing.B) {
 	b.ReportMetric(at(0.99), "p99-ms")
 }
 
+// bothModels runs bench on the shipped int8 model and on the float model it
+// was made from, in the same run, as sub-benchmarks "int8" and "fp32".
+func bothModels(b *testing.B, bench func(b *testing.B, m *Model)) {
+	b.Run("int8", func(b *testing.B) { bench(b, testModel(b)) })
+	b.Run("fp32", func(b *testing.B) { bench(b, referenceModel(b)) })
+}
+
 // BenchmarkClassifyJPEG224 is the latency target: decode one 224x224 JPEG
 // (a gallery photo), preprocess it and run the model on one thread.
 func BenchmarkClassifyJPEG224(b *testing.B) {
-	m := testModel(b)
 	data := readGalleryJPEG(b)
-	benchDecodeClassify(b, m, data)
+	bothModels(b, func(b *testing.B, m *Model) { benchDecodeClassify(b, m, data) })
+}
+
+// BenchmarkDecodeClassifyGallery decodes and classifies the 150 gallery
+// JPEGs (224x224) in turn, one thread: the same files and steps as the
+// Python baseline (`make bench-model`).
+func BenchmarkDecodeClassifyGallery(b *testing.B) {
+	files, err := filepath.Glob(sourcetreetest.Path(b, "infra", "gallery", "*", "*.jpg"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no gallery photos: %v", err)
+	}
+	photos := make([][]byte, len(files))
+	for i, f := range files {
+		if photos[i], err = os.ReadFile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bothModels(b, func(b *testing.B, m *Model) {
+		ctx := context.Background()
+		lat := make(latencies, 0, b.N)
+		i := 0
+		for b.Loop() {
+			start := time.Now()
+			pic, err := picture.Decode(bytes.NewReader(photos[i%len(photos)]), picture.DefaultLimits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+			i++
+		}
+		lat.report(b)
+	})
 }
 
 // BenchmarkClassifyJPEGPhone is a typical phone upload: a 4032x3024 JPEG
@@ -65,24 +108,26 @@ func BenchmarkDecodeJPEG224(b *testing.B) {
 	}
 }
 
-// BenchmarkClassifyDecoded224 is the model's share: Classify (tensor fill
-// and inference) of an already decoded 224x224 picture.
+// BenchmarkClassifyDecoded224 is the model's share, single-thread
+// inference: Classify (tensor fill and inference) of an already decoded
+// 224x224 picture.
 func BenchmarkClassifyDecoded224(b *testing.B) {
-	m := testModel(b)
 	pic, err := picture.Decode(bytes.NewReader(readGalleryJPEG(b)), picture.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	lat := make(latencies, 0, b.N)
-	for b.Loop() {
-		start := time.Now()
-		if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
-			b.Fatal(err)
+	bothModels(b, func(b *testing.B, m *Model) {
+		ctx := context.Background()
+		lat := make(latencies, 0, b.N)
+		for b.Loop() {
+			start := time.Now()
+			if _, err := m.Classify(ctx, pic.Image, 3); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
 		}
-		lat = append(lat, time.Since(start))
-	}
-	lat.report(b)
+		lat.report(b)
+	})
 }
 
 // BenchmarkFillTensor224 is the preprocessing share: YCbCr pixels to the

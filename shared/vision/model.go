@@ -31,6 +31,10 @@ type ModelOptions struct {
 	// time (each has its own preallocated tensors); 0 means GOMAXPROCS.
 	// Further calls wait for a free slot.
 	Concurrency int
+	// Reference loads the float model the quantised one was made from
+	// (model.json's reference) instead of the one the service runs: for
+	// parity tests and speed comparisons.
+	Reference bool
 }
 
 // Model is a loaded classifier: the veglens.Classifier the service runs.
@@ -52,28 +56,52 @@ var _ veglens.Classifier = (*Model)(nil)
 // slot is what one inference needs, allocated once: the input and output
 // tensors.
 type slot struct {
-	in  *ort.Tensor[float32]
-	out *ort.Tensor[float32]
+	in    *ort.Tensor[float32]
+	probs *ort.Tensor[float32] // [1, kinds]
+	emb   *ort.Tensor[float32] // [1, EmbeddingDim]
+	cam   *ort.Tensor[float32] // [1, ActivationMapSize, ActivationMapSize]
+	score *ort.Tensor[float32] // [1]
 }
 
-// LoadModel reads dir/veglens.onnx and dir/model.json, checks that they
-// belong together (model.json's version is the start of the ONNX file's
-// SHA-256) and creates the ONNX Runtime session, which every later Classify
-// call reuses.
+func (s *slot) outputs() []ort.Value { return []ort.Value{s.probs, s.emb, s.cam, s.score} }
+
+func (s *slot) destroy() error {
+	var errs []error
+	for _, t := range []*ort.Tensor[float32]{s.in, s.probs, s.emb, s.cam, s.score} {
+		if t != nil {
+			errs = append(errs, t.Destroy())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LoadModel reads dir/veglens.onnx (or, with ModelOptions.Reference, the
+// float model model.json names) and dir/model.json, checks that they belong
+// together (model.json's version is the start of the ONNX file's SHA-256)
+// and creates the ONNX Runtime session, which every later Classify call
+// reuses.
 func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	meta, err := veglens.ReadModelMeta(dir)
 	if err != nil {
 		return nil, err
 	}
-	onnxPath := filepath.Join(dir, veglens.ModelFile)
+	file, version := veglens.ModelFile, meta.Version
+	if opts.Reference {
+		if meta.Reference == nil {
+			return nil, fmt.Errorf("load model: %s names no reference model", veglens.MetaFile)
+		}
+		file, version = meta.Reference.File, meta.Reference.Version
+		meta.Version, meta.Quantized, meta.Reference = version, false, nil
+	}
+	onnxPath := filepath.Join(dir, file)
 	onnxData, err := os.ReadFile(onnxPath)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
 	sum := sha256.Sum256(onnxData)
-	if digest := hex.EncodeToString(sum[:]); len(meta.Version) < 8 || digest[:len(meta.Version)] != meta.Version {
+	if digest := hex.EncodeToString(sum[:]); len(version) < 8 || digest[:len(version)] != version {
 		return nil, fmt.Errorf("load model: %s says version %q but %s has sha256 %s: the two files come from different exports",
-			veglens.MetaFile, meta.Version, veglens.ModelFile, digest[:12])
+			veglens.MetaFile, version, file, digest[:12])
 	}
 	if err := InitRuntime(opts.LibraryPath); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
@@ -96,8 +124,8 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	}
 	// A DynamicAdvancedSession takes its tensors per Run, so one session can
 	// serve several goroutines at once (an AdvancedSession cannot).
-	session, err := ort.NewDynamicAdvancedSessionWithONNXData(onnxData,
-		[]string{meta.Input.Name}, []string{meta.Outputs.Probabilities}, so)
+	session, err := ort.NewDynamicAdvancedSessionWithONNXData(onnxData, []string{meta.Input.Name},
+		[]string{meta.Outputs.Probabilities, meta.Outputs.Embedding, meta.Outputs.ActivationMap, meta.Outputs.Score}, so)
 	if err != nil {
 		return nil, fmt.Errorf("load model: create session for %s: %w", onnxPath, err)
 	}
@@ -109,7 +137,7 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	}
 	m.slots = make(chan *slot, n)
 	for range n {
-		s, err := newSlot(meta.Input.Size, len(meta.Labels))
+		s, err := newSlot(meta)
 		if err != nil {
 			m.Close()
 			return nil, fmt.Errorf("load model: %w", err)
@@ -126,17 +154,25 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
-func newSlot(size, classes int) (*slot, error) {
-	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(size), int64(size), 3))
-	if err != nil {
-		return nil, fmt.Errorf("input tensor: %w", err)
+func newSlot(meta veglens.ModelMeta) (*slot, error) {
+	size, side := int64(meta.Input.Size), int64(meta.ActivationMapSize)
+	s := &slot{}
+	var err error
+	for _, t := range []struct {
+		dst   **ort.Tensor[float32]
+		shape ort.Shape
+	}{
+		{&s.in, ort.NewShape(1, size, size, 3)},
+		{&s.probs, ort.NewShape(1, int64(len(meta.Labels)))},
+		{&s.emb, ort.NewShape(1, int64(meta.EmbeddingDim))},
+		{&s.cam, ort.NewShape(1, side, side)},
+		{&s.score, ort.NewShape(1)},
+	} {
+		if *t.dst, err = ort.NewEmptyTensor[float32](t.shape); err != nil {
+			return nil, errors.Join(fmt.Errorf("tensor %v: %w", t.shape, err), s.destroy())
+		}
 	}
-	out, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(classes)))
-	if err != nil {
-		in.Destroy()
-		return nil, fmt.Errorf("output tensor: %w", err)
-	}
-	return &slot{in: in, out: out}, nil
+	return s, nil
 }
 
 // Version is the model version from model.json (a prefix of the ONNX file's
@@ -163,7 +199,8 @@ func (m *Model) Meta() veglens.ModelMeta {
 var ErrClosed = fmt.Errorf("vision: model is closed: %w", veglens.ErrUnavailable)
 
 // Classify resizes img to the model's input, runs the model and returns the
-// k most probable kinds (k is clamped to 1..number of labels). It is safe
+// k most probable kinds (k is clamped to 1..number of labels), the refusal
+// score and decision, the embedding and the activation map. It is safe
 // for concurrent use; when all inference slots are busy it waits for one, or
 // for ctx to end.
 func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.Prediction, error) {
@@ -187,14 +224,18 @@ func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.P
 	defer func() { m.slots <- s }()
 
 	fillTensor(s.in.GetData(), img, m.meta.Input.Size)
-	if err := m.session.Run([]ort.Value{s.in}, []ort.Value{s.out}); err != nil {
+	if err := m.session.Run([]ort.Value{s.in}, s.outputs()); err != nil {
 		return veglens.Prediction{}, fmt.Errorf("classify: run model %s: %w", m.meta.Version, err)
 	}
-	return m.predict(s.out.GetData(), k), nil
+	p := m.predict(s.probs.GetData(), float64(s.score.GetData()[0]), k)
+	p.Embedding = append([]float32(nil), s.emb.GetData()...)
+	p.ActivationMap = veglens.ActivationMap{Size: m.meta.ActivationMapSize, Values: append([]float32(nil), s.cam.GetData()...)}
+	return p, nil
 }
 
-// predict turns the probabilities into a veglens.Prediction.
-func (m *Model) predict(probs []float32, k int) veglens.Prediction {
+// predict turns the kinds' probabilities and the refusal score into a
+// veglens.Prediction.
+func (m *Model) predict(probs []float32, score float64, k int) veglens.Prediction {
 	k = min(max(k, 1), len(probs))
 	order := make([]int, len(probs))
 	for i := range order {
@@ -205,8 +246,8 @@ func (m *Model) predict(probs []float32, k int) veglens.Prediction {
 	for i := range k {
 		p.Top[i] = veglens.Guess{Kind: m.meta.Labels[order[i]], Probability: float64(probs[order[i]])}
 	}
-	p.Score = float64(probs[order[0]])
-	p.Refused = p.Score < m.meta.Refusal.Threshold
+	p.Score = score
+	p.Refused = score < m.meta.Refusal.Threshold
 	return p
 }
 
@@ -220,7 +261,7 @@ func (m *Model) Close() error {
 		m.closed = true
 		var errs []error
 		for _, s := range m.all {
-			errs = append(errs, s.in.Destroy(), s.out.Destroy())
+			errs = append(errs, s.destroy())
 		}
 		if m.session != nil {
 			errs = append(errs, m.session.Destroy())

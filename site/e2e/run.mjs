@@ -487,9 +487,14 @@ async function run() {
     const tenths = Math.ceil((model.sizeBytes * 10) / 1048576);
     const mb = tenths % 10 ? `${Math.floor(tenths / 10)}.${tenths % 10}` : `${tenths / 10}`;
     assert(facts.includes(`Model size${mb} MB`), `model size ${mb} MB not in: ${facts}`);
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    const num = (x) => typeof x === 'number' && Number.isFinite(x);
     const v = model.metrics?.validation;
     if (v?.accuracy !== undefined) {
-      assert(facts.includes(`Validation accuracy${(v.accuracy * 100).toFixed(1)}%`), `accuracy not in: ${facts}`);
+      assert(facts.includes(`Validation accuracy${num(v.accuracy) ? pct(v.accuracy) : '–'}`), `accuracy not in: ${facts}`);
+      const fp32 = model.metrics?.validation_fp32?.accuracy;
+      if (num(fp32)) assert(facts.includes(`float model ${pct(fp32)}`), `float model's accuracy not in: ${facts}`);
+      if (num(v.refused)) assert(facts.includes(`Validation photos refused${pct(v.refused)}`), `validation refused not in: ${facts}`);
       const rows = await page.locator('table.per-class tbody tr').count();
       assert(rows === Object.keys(v.per_class).length, `${rows} per-kind rows, metrics have ${Object.keys(v.per_class).length}`);
       const cells = await page.locator('table.matrix tbody td').count();
@@ -499,12 +504,37 @@ async function run() {
       assert(facts.includes('Validation accuracy–'), `accuracy should be blank: ${facts}`);
       assert(await page.getByText('did not record a confusion matrix').isVisible(), 'missing-metrics note not shown');
     }
+    // The held-out photos (metrics.report) and the refusal curve on them, when the run measured them.
+    const real = model.metrics?.report?.real;
+    if (real && typeof real === 'object') {
+      const text = (await page.getByTestId('real-facts').textContent()).replace(/\s+/g, ' ');
+      assert(text.includes(`Top-1, real photos${num(real.top1) ? pct(real.top1) : '–'}`), `real-photo top-1 not in: ${text}`);
+      assert(text.includes(`Real photos refused${num(real.refused) ? pct(real.refused) : '–'}`), `real photos refused not in: ${text}`);
+      const kinds = Object.keys(real.per_kind ?? {}).length;
+      const rows = await page.locator('table.real-kinds tbody tr').count();
+      assert(rows === kinds, `${rows} real-photo rows, metrics have ${kinds}`);
+    }
+    const curve = model.metrics?.refusal?.curve?.report;
+    if (Array.isArray(curve) && curve.length > 0) {
+      const rows = await page.locator('[data-testid=refusal-curve] tbody tr').count();
+      assert(rows === curve.length, `${rows} refusal-curve rows, metrics have ${curve.length}`);
+      const t = model.metrics.refusal.threshold ?? model.threshold;
+      const listed = curve.some((p) => Math.abs(p.threshold - t) <= 5e-4);
+      const current = await page.locator('[data-testid=refusal-curve] tbody tr.current').count();
+      assert(current === (listed ? 1 : 0), `${current} highlighted curve rows for threshold ${t}`);
+    }
     const bars = await page.locator('.chart-bar').count();
     assert(bars === stats.series.length && bars > 0, `${bars} bars for ${stats.series.length} minutes of labelling`);
-    const median = await page.locator('.facts').nth(1).textContent();
+    const median = await page.getByTestId('speed-facts').textContent();
     assert(/Median\d/.test(median.replace(/\s+/g, '')), `labelling median missing: ${median}`);
     await shot(page, '10-model-card-desktop');
     await checkAccessibility(page, '10-model-card-desktop');
+    // On a phone the wide tables scroll inside their boxes; the page itself does not scroll sideways.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `model card is ${overflow}px wider than the screen`);
+    await shot(page, '10-model-card-mobile');
+    await checkAccessibility(page, '10-model-card-mobile');
     await page.close();
   });
 

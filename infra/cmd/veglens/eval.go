@@ -27,11 +27,12 @@ func runEval(ctx context.Context, args []string) int {
 	workers := fs.Int("workers", 1, "photos classified at once; 1 keeps the latencies those of an idle machine")
 	threads := fs.Int("threads", 1, "ONNX Runtime intra-op threads per photo")
 	quiet := fs.Bool("q", false, "do not list the files that could not be classified")
+	reference := fs.Bool("fp32", false, "measure the float model the shipped int8 one was made from (model.json's reference)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: veglens eval [flags] <folder>\n\n"+
 			"Classifies every file in <folder>/<Class>/ through the service's path (decode, resize,\n"+
-			"model) and prints a per-class table, then one JSON line: model, n, accuracy,\n"+
-			"refused_known, refused_unknown, p50_ms, p99_ms, errors. Folders not named after one of\n"+
+			"model) and prints a per-class table, then one JSON line: model, quantized, embedding_dim,\n"+
+			"n, accuracy, refused_known, refused_unknown, p50_ms, p99_ms, errors. Folders not named after one of\n"+
 			"the model's kinds hold photos that should be refused.\n\nflags:")
 		fs.PrintDefaults()
 	}
@@ -42,7 +43,7 @@ func runEval(ctx context.Context, args []string) int {
 		fs.Usage()
 		return 2
 	}
-	m, err := vision.LoadModel(*modelDir, vision.ModelOptions{LibraryPath: ortLib, Threads: *threads, Concurrency: *workers})
+	m, err := vision.LoadModel(*modelDir, vision.ModelOptions{LibraryPath: ortLib, Threads: *threads, Concurrency: *workers, Reference: *reference})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "veglens eval:", err)
 		return 1

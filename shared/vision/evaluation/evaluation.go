@@ -61,14 +61,19 @@ func (c Class) Accuracy() float64 {
 // Report is the outcome of Run.
 type Report struct {
 	Model     string
-	Classes   []Class         // sorted by folder name
-	Latencies []time.Duration // decode+classify time of every classified photo, sorted
+	Quantized bool // the model's weights and activations are int8
+	// EmbeddingDim is the length of the model's embedding output.
+	EmbeddingDim int
+	Classes      []Class         // sorted by folder name
+	Latencies    []time.Duration // decode+classify time of every classified photo, sorted
 }
 
 // Summary is the one-line JSON result. Fractions are null when nothing
 // could be measured (no known, or no unknown, photos).
 type Summary struct {
 	Model          string   `json:"model"`
+	Quantized      bool     `json:"quantized"`
+	EmbeddingDim   int      `json:"embedding_dim"`
 	N              int      `json:"n"`
 	Accuracy       *float64 `json:"accuracy"`
 	RefusedKnown   *float64 `json:"refused_known"`
@@ -104,7 +109,7 @@ func Run(ctx context.Context, m *vision.Model, dir string, opts Options) (*Repor
 	if lim == (picture.Limits{}) {
 		lim = picture.DefaultLimits
 	}
-	rep := &Report{Model: m.Version()}
+	rep := &Report{Model: m.Version(), Quantized: m.Meta().Quantized, EmbeddingDim: m.Meta().EmbeddingDim}
 	var jobs []job
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") || !isKind(filepath.Join(dir, e.Name()), e, true) {
@@ -231,7 +236,7 @@ func matchKind(folder string, labels []string) string {
 
 // Summary condenses the report into the one-line result.
 func (r *Report) Summary() Summary {
-	s := Summary{Model: r.Model, N: len(r.Latencies)}
+	s := Summary{Model: r.Model, Quantized: r.Quantized, EmbeddingDim: r.EmbeddingDim, N: len(r.Latencies)}
 	var known, correct, refusedKnown, unknown, refusedUnknown int
 	for _, c := range r.Classes {
 		s.Errors += c.Errors

@@ -160,7 +160,10 @@ func TestRun(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 		t.Fatalf("last line %q is not JSON: %v", lines[len(lines)-1], err)
 	}
-	for _, key := range []string{"model", "n", "accuracy", "refused_known", "refused_unknown", "p50_ms", "p99_ms"} {
+	if last["embedding_dim"] != float64(m.Meta().EmbeddingDim) || last["quantized"] != m.Meta().Quantized {
+		t.Errorf("JSON line says embedding_dim %v quantized %v; the model %d %v", last["embedding_dim"], last["quantized"], m.Meta().EmbeddingDim, m.Meta().Quantized)
+	}
+	for _, key := range []string{"model", "quantized", "embedding_dim", "n", "accuracy", "refused_known", "refused_unknown", "p50_ms", "p99_ms"} {
 		if _, ok := last[key]; !ok {
 			t.Errorf("JSON line lacks %q: %s", key, lines[len(lines)-1])
 		}

@@ -1,0 +1,95 @@
+"""The "none of the kinds" decision: the Mahalanobis head's fit, the candidate scores, the
+threshold and the refusal curve.
+
+The score is computed inside the exported graph (net.VegLens), so the service only compares
+one number with the threshold stored in model.json: refused when score < threshold.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .net import Mahalanobis
+
+COMPONENTS = 256  # principal components kept for the Mahalanobis head
+
+
+def l2(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def fit_mahalanobis(emb: np.ndarray, labels: np.ndarray, kinds: int, calibration: np.ndarray,
+                    components: int = COMPONENTS) -> Mahalanobis:
+    """Fit the head on L2-normalised training embeddings of the kinds (labels < kinds).
+
+    The top `components` principal directions of the embeddings, whitened by the pooled
+    within-kind covariance (shrunk 10 % towards its mean variance for stability). d0 and tau
+    come from the distances of `calibration` embeddings (validation photos of the kinds):
+    d0 = their 99th percentile, tau = (99th - 50th percentile) / 4.
+    """
+    keep = labels < kinds
+    e, y = emb[keep].astype(np.float64), labels[keep]
+    mean = e.mean(0)
+    _, _, vt = np.linalg.svd(e - mean, full_matrices=False)
+    v = vt[:components].T                                   # [D, P]
+    z = (e - mean) @ v
+    centres = np.stack([z[y == k].mean(0) if (y == k).any() else np.full(v.shape[1], 1e3) for k in range(kinds)])
+    within = z - centres[y]
+    cov = within.T @ within / max(len(z) - kinds, 1)
+    cov = 0.9 * cov + 0.1 * np.eye(len(cov)) * np.trace(cov) / len(cov)
+    vals, vecs = np.linalg.eigh(cov)
+    white = vecs @ np.diag(1 / np.sqrt(np.maximum(vals, 1e-12))) @ vecs.T
+    proj = v @ white
+    head = Mahalanobis(torch.from_numpy(mean), torch.from_numpy(proj), torch.from_numpy(centres @ white), 0.0, 1.0)
+    with torch.inference_mode():
+        d = head.distance(torch.from_numpy(calibration.astype(np.float32))).numpy()
+    p50, p99 = np.percentile(d, [50, 99])
+    head.d0, head.tau = float(p99), float(max((p99 - p50) / 4, 1e-6))
+    return head
+
+
+def auroc(known: np.ndarray, unknown: np.ndarray) -> float:
+    """Area under the ROC curve of telling known (high score) from unknown (low score)."""
+    known, unknown = np.asarray(known, np.float64), np.asarray(unknown, np.float64)
+    if len(known) == 0 or len(unknown) == 0:
+        return float("nan")
+    allv = np.concatenate([known, unknown])
+    ranks = allv.argsort().argsort().astype(np.float64) + 1
+    # average ranks of ties
+    for v in np.unique(allv):
+        tie = allv == v
+        if tie.sum() > 1:
+            ranks[tie] = ranks[tie].mean()
+    r_known = ranks[: len(known)].sum()
+    return float((r_known - len(known) * (len(known) + 1) / 2) / (len(known) * len(unknown)))
+
+
+def refused(scores: np.ndarray, threshold: float) -> float:
+    return float(np.mean(np.asarray(scores) < threshold)) if len(scores) else float("nan")
+
+
+def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max_val_refused: float = 0.01,
+                     want_unknown_refused: float = 0.90) -> float:
+    """The threshold: at most max_val_refused of the validation photos refused; within that,
+    the lowest threshold that refuses want_unknown_refused of the unknown photos (so as few
+    real photos as possible are refused), or, when no allowed threshold reaches it, the one
+    that refuses the most unknown photos for each real photo it refuses (max of unknown
+    refused minus real refused).
+    Candidates are midpoints between consecutive distinct scores, so tiny numeric
+    differences between runtimes do not move a photo across the threshold."""
+    allv = np.unique(np.concatenate([val, real, unknown]).astype(np.float64))
+    cands = np.concatenate([[0.0], (allv[1:] + allv[:-1]) / 2, [1.0]])
+    ok = [t for t in cands if refused(val, t) <= max_val_refused]
+    if len(unknown) == 0:  # nothing to refuse was seen: refuse what validation allows
+        return float(max(ok))
+    reaching = [t for t in ok if refused(unknown, t) >= want_unknown_refused]
+    if reaching:
+        return float(min(reaching))
+    real_refused = (lambda t: refused(real, t)) if len(real) else (lambda t: 0.0)
+    return float(max(ok, key=lambda t: (refused(unknown, t) - real_refused(t), -t)))
+
+
+def curve(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, thresholds) -> list[dict]:
+    """Refused fractions of each set at each threshold."""
+    return [{"threshold": float(t), "validation_refused": refused(val, t), "real_refused": refused(real, t),
+             "unknown_refused": refused(unknown, t)} for t in thresholds]
