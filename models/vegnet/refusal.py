@@ -65,7 +65,8 @@ def auroc(known: np.ndarray, unknown: np.ndarray) -> float:
 
 
 def refused(scores: np.ndarray, threshold: float) -> float:
-    return float(np.mean(np.asarray(scores) < threshold)) if len(scores) else float("nan")
+    """Fraction of scores below threshold, compared in float64 as the Go service compares."""
+    return float(np.mean(np.asarray(scores, dtype=np.float64) < threshold)) if len(scores) else float("nan")
 
 
 def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max_val_refused: float = 0.01,

@@ -1,15 +1,20 @@
-"""`python -m vegnet.train --data DIR`: train, select on validation, export, and write every artefact.
+"""`python -m vegnet.train --data DIR [--extra DIR]`: train, choose, export, quantise and write
+every artefact.
 
-Recipe (all on CPU in well under an hour):
+Recipe (all on CPU in under an hour):
  1. The pretrained EfficientNet-Lite trunk (stem + first `split` blocks) is frozen; its feature
-    maps are computed once with ONNX Runtime for several views of each training image
-    (one light view, the others phone-photo augmentations) and for the plain validation images.
- 2. Linear head: trained on the pooled features of all views (class-weighted cross-entropy).
+    maps are computed once with ONNX Runtime for several views of each training image (light,
+    phone and paste augmentations; the extra photos' train part counted several times) and for
+    the plain validation and select-part images.
+ 2. Linear head (kinds + "unknown"): trained on the pooled features of all views.
  3. Fine-tuning: the last block, the 1x1 head convolution and the linear layer are trained on
-    the cached feature maps, one view per round, cosine learning rate; after every round the
-    validation accuracy is measured and the best round is kept (validation only; no test data).
- 4. Export to ONNX, check it against PyTorch, choose the refusal threshold on validation, and
-    write model.json, metrics.json, MODEL_CARD.md and the Go parity fixture.
+    the cached feature maps, one view per round; the round with the best mean of validation
+    top-1, select-part real top-1 and select-part AUROC is kept (never the report part).
+ 4. The refusal score (max probability, or with the Mahalanobis head) by select-part AUROC;
+    export to ONNX, check it against PyTorch, quantise to int8, choose the threshold on the int8
+    model's validation and select-part scores, measure everything on validation, select and
+    report with ONNX Runtime, and write model.json, metrics.json, MODEL_CARD.md and the Go
+    parity fixture.
 """
 from __future__ import annotations
 
@@ -231,7 +236,7 @@ def part_summary(out: dict, labels: np.ndarray, kinds: int, threshold: float, cl
         return {"n": 0}
     probs, scores = out["probabilities"], out["score"]
     pred = probs.argmax(1)
-    ref = scores < threshold
+    ref = np.asarray(scores, dtype=np.float64) < threshold  # as the Go service compares
     res = {"n": int(len(labels)), "refused": float(ref.mean())}
     real = labels < kinds
     if real.all():

@@ -91,6 +91,9 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 			return nil, fmt.Errorf("load model: %s names no reference model", veglens.MetaFile)
 		}
 		file, version = meta.Reference.File, meta.Reference.Version
+		if filepath.Base(file) != file || file == "." || file == ".." {
+			return nil, fmt.Errorf("load model: %s names the reference model %q, which is not a file in the model folder", veglens.MetaFile, file)
+		}
 		meta.Version, meta.Quantized, meta.Reference = version, false, nil
 	}
 	onnxPath := filepath.Join(dir, file)

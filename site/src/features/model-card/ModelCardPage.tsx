@@ -203,13 +203,15 @@ function RealWorld({ report, kinds }: { report: ExtraPart | null; kinds: number 
       ) : (
         <>
           <p>
-            {real?.n != null && `${real.n} photos of the ${kinds} kinds taken outside the dataset`}
+            {real?.n != null &&
+              `${real.n} shop photos of ${real.perKind.length ? `${real.perKind.length} of the ${kinds}` : `the ${kinds}`} kinds taken outside the dataset`}
             {real?.n != null && unknown?.n != null && ', and '}
             {unknown?.n != null && `${unknown.n} photos of other things (other fruit and vegetables, objects, scenes)`}
             {(real?.n != null || unknown?.n != null) && '. '}
             These photos were held out from every choice (training, picking the training round and setting the refusal
-            threshold), so they are the fairest guess at how the model does on new photos. There are few of them per kind:
-            one photo more or less moves a row by several percent.
+            threshold). Other frames of the same shop visits were trained on, so the real-photo figures are likely
+            better than on photos from elsewhere. There are few of them per kind: one photo more or less moves a row by
+            several percent.
           </p>
           <dl className="facts" data-testid="real-facts">
             <div>
