@@ -112,7 +112,7 @@ export function ModelCardPage() {
             {card.perClass.length === 0 ? (
               <p className="muted">The training run did not record per-kind numbers.</p>
             ) : (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label="Validation, per kind">
                 <table className="per-class">
                   <thead>
                     <tr>
