@@ -89,6 +89,20 @@ def test_extra_parts_are_fixed_by_the_file_name():
     assert 0.5 < counts["train"] < 0.7 and 0.12 < counts["select"] < 0.28 and 0.12 < counts["report"] < 0.28
 
 
+def test_shop_photo_bursts_stay_in_one_part():
+    # The source's own train/val photos are trained on; its test photos are held out, and
+    # neighbouring frames of one shelf (ten consecutive numbers) are never split between
+    # select and report.
+    assert extra.part_of("gsd-train_Carrots_001.jpg") == "train"
+    assert extra.part_of("realworld/Carrot/gsd-val_Carrots_004.jpg") == "train"
+    burst = {extra.part_of(f"gsd-test_Vine-Tomato_{n:03d}.jpg") for n in range(20, 30)}
+    assert burst == {"select"}
+    assert {extra.part_of(f"gsd-test_Vine-Tomato_{n:03d}.jpg") for n in range(30, 40)} == {"report"}
+    assert extra.part_of("gsd-test_Red-Bell-Pepper_105.jpg") == "select"
+    # not the source's naming: the hash rule
+    assert extra.part_of("gsd-test_Carrots.jpg") in extra.PARTS
+
+
 def test_extra_layout(tiny_extra):
     parts = extra.list_extra(tiny_extra, gallery_kinds())
     real = [s for p in extra.PARTS for s in parts[p]["realworld"]]

@@ -116,7 +116,11 @@ Tells which of {len(labels)} vegetables a photo shows: {', '.join(labels)}, or t
   validation split ({t['validation_images']:,}) for choices and figures; the test split was never used.
 - Supplementary photos: real-world shop photos of 7 of the kinds (`realworld/`) and photos of none of
   them (`unknown/`: other fruit and vegetables, packaged food, dishes, objects, animals, scenes). Each
-  file's part is fixed by a hash of its name: train (3 in 5), select (1 in 5), report (1 in 5):
+  file's part is fixed by its name (`vegnet.extra.part_of`). Shop photos come in bursts of
+  neighbouring frames, so they are split by session: the source's own train and val photos are
+  trained on, and its test photos, taken on other visits, are held out, in blocks of ten
+  consecutive frames (even blocks select, odd blocks report). Other photos go by a hash of their
+  name (train 3 in 5, select 1 in 5, report 1 in 5):
   train {t['extra']['train']['realworld']} real + {t['extra']['train']['unknown']} unknown,
   select {t['extra']['select']['realworld']} + {t['extra']['select']['unknown']},
   report {t['extra']['report']['realworld']} + {t['extra']['report']['unknown']}.
@@ -203,10 +207,9 @@ compares it with a Pillow + onnxruntime baseline on the same files.
 
 ## Limits
 
-- The real photos come from shop sessions: each file's part is fixed by its own name, so
-  neighbouring frames of one session (the same bin of tomatoes) can sit in train and in report.
-  The report figures for real photos are therefore likely optimistic; a split by session would be
-  the honest one (not done for this model). They cover only {', '.join(rep.get('real', {}).get('per_kind', {})) or 'no kinds'};
+- The held-out real photos come from other shop visits than the trained-on ones, but from the same
+  shops and camera; photos from other shops, phones and homes may do worse. They cover only
+  {', '.join(rep.get('real', {}).get('per_kind', {})) or 'no kinds'};
   the other kinds have at most one real photo in all, and learned from the dataset's photos and the
   augmentations only, so real photos of them are likelier to be refused or confused.
 - The report part is small ({rep.get('real', {}).get('n', 0)} real and {rep.get('unknown', {}).get('n', 0)} other photos): one real photo is

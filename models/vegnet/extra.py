@@ -5,14 +5,24 @@ Layout (see the data's README):
     <EXTRA>/realworld/<Kind>/*.jpg      real photos of the model's kinds (shops, hands, varieties)
     <EXTRA>/unknown/<label>/*.jpg       none of the kinds: other produce, food, objects, scenes
 
-Every file belongs to one part, fixed by a hash of its file name (so adding files never moves
-the others): train (3 in 5), select (1 in 5: choosing the round, the refusal rule and its
-threshold) and report (1 in 5: the figures the model card gives, never used for a choice).
+Every file belongs to one part, fixed by its file name alone (so adding files never moves the
+others): train, select (choosing the round, the refusal rule and its threshold) and report (the
+figures the model card gives, never used for a choice).
+
+Shop photos come in bursts: several frames of the same shelf, minutes apart, numbered one after
+another. A split by a hash of each file would put neighbouring frames of one shelf on both sides
+and flatter the held-out figures. So Grocery Store Dataset files (`gsd-<split>_<class>_<NNN>`)
+are split by the source's own split, whose train and test photos come from different visits
+(checked by eye on samples): its train and val photos are our train part; its test photos are
+split into blocks of ten consecutive numbers per class, even blocks to select and odd blocks to
+report, so neighbouring frames land together. Every other file (independent photos, such as
+the ImageNet samples) goes by a hash of its name: train 3 in 5, select 1 in 5, report 1 in 5.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from .data import IMAGE_EXTENSIONS, DatasetError, Sample
 
@@ -33,9 +43,26 @@ def backgrounds(samples: list[Sample]) -> list[str]:
     return [s.path for s in samples if s.class_name.split("/", 1)[-1] in BACKGROUND_LABELS]
 
 
+# Grocery Store Dataset files: gsd-<its split>_<its class>_<number>.<ext>
+_GSD = re.compile(r"^gsd-(train|val|test)_(.+)_(\d+)\.[A-Za-z]+$")
+BLOCK = 10  # consecutive frame numbers kept together in one held-out part
+
+
 def part_of(file_name: str) -> str:
-    """The part a file belongs to: sha256 of its base name, modulo 5 (0-2 train, 3 select, 4 report)."""
-    h = int(hashlib.sha256(os.path.basename(file_name).encode()).hexdigest(), 16) % 5
+    """The part a file belongs to, from its base name (see the module docstring).
+
+    Grocery Store Dataset train/val files: train; its test files: select when
+    number // BLOCK is even, else report. Any other file: sha256 of its base name, modulo 5
+    (0-2 train, 3 select, 4 report).
+    """
+    base = os.path.basename(file_name)
+    m = _GSD.match(base)
+    if m:
+        split, _, number = m.groups()
+        if split != "test":
+            return "train"
+        return "select" if (int(number) // BLOCK) % 2 == 0 else "report"
+    h = int(hashlib.sha256(base.encode()).hexdigest(), 16) % 5
     return PARTS[0] if h < 3 else PARTS[h - 2]
 
 
