@@ -215,9 +215,9 @@ colour: ## dominant colours of pictures: make colour FILES='a.jpg b.png'
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens >&2
 	@$(BIN)/veglens colour $(FILES)
 
-# The golden-set agreement figures of both methods (verbose, so they show)
+# The golden sets' agreement figures of every method (verbose, so they show)
 # and the colour command; the rest of the package runs in test-go.
-test-colour: ## colour golden set (agreement figures) and the colour command
+test-colour: ort ## colour golden sets (agreement figures; the service method needs ONNX Runtime) and the colour command
 	$(REQUIRE_SERVICES) $(GO) test -count=1 -v -run 'Golden' ./shared/colour/
 	$(REQUIRE_SERVICES) $(GO) test -count=1 -run 'Colour' ./infra/cmd/veglens/
 

@@ -166,6 +166,49 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 			t.Errorf("stats = %+v, %v", st, err)
 		}
 	})
+
+	t.Run("NeutralSubjectsAreFoundByTheirCommonNameOnly", func(t *testing.T) {
+		s := open(t)
+		white, _ := veglens.CommonNames.Lookup("white")
+		orange, _ := veglens.CommonNames.Lookup("orange")
+		carrot := colours("orange", "orange")
+		carrot.Foreground.Common = &veglens.PaletteResult{Dominant: orange, Shares: []veglens.ColourShare{}}
+		// A white cauliflower with a faint peach tint: its wheel answers name
+		// the tint, but it is neutral.
+		cauli := colours("orange", "orange")
+		cauli.Foreground.RGB.Neutral, cauli.Foreground.RYB.Neutral = true, true
+		cauli.Foreground.Common = &veglens.PaletteResult{Dominant: white, Neutral: true, Shares: []veglens.ColourShare{}}
+		c, err := s.Upsert(ctx, done("dataset/Carrot/a.jpg", veglens.SourceDataset, "Carrot", 0.9, carrot))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := s.Upsert(ctx, done("dataset/Cauliflower/a.jpg", veglens.SourceDataset, "Cauliflower", 0.9, cauli))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			palette veglens.PaletteID
+			hex     string
+			want    []string
+		}{
+			{veglens.PaletteRGB, "#FF8000", []string{c}},
+			{veglens.PaletteRYB, "#FB9902", []string{c}},
+			{veglens.PaletteCommon, white.Hex, []string{w}},
+			{veglens.PaletteCommon, orange.Hex, []string{c}},
+		} {
+			page, err := s.Search(ctx, veglens.Search{Colour: tc.hex, Method: veglens.MethodForeground, Palette: tc.palette, Count: 10})
+			if err != nil || fmt.Sprint(ids(page)) != fmt.Sprint(tc.want) || page.Total != len(tc.want) {
+				t.Errorf("%s %s: %v, total %d, ids %v; want %v", tc.palette, tc.hex, err, page.Total, ids(page), tc.want)
+			}
+		}
+		counts, err := s.ColourCounts(ctx, "", veglens.MethodForeground, veglens.PaletteCommon)
+		if err != nil || len(counts) != 2 {
+			t.Errorf("common-name counts = %v, %v; want white and orange", counts, err)
+		}
+		if _, err := s.Search(ctx, veglens.Search{Colour: white.Hex, Method: veglens.MethodReference, Palette: veglens.PaletteCommon, Count: 10}); err == nil {
+			t.Error("the reference method has no common names: want an error")
+		}
+	})
 }
 
 func ids(p veglens.Page) []string {

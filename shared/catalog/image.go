@@ -11,9 +11,13 @@ import (
 )
 
 // colourColumn returns the column holding the dominant colour for a method
-// and palette. Only these four fixed names ever reach SQL.
+// and palette. Only these five fixed names ever reach SQL.
 func colourColumn(m veglens.Method, p veglens.PaletteID) (string, error) {
 	switch {
+	case m == veglens.MethodForeground && p == veglens.PaletteCommon:
+		return "fg_common", nil
+	case m == veglens.MethodReference && p == veglens.PaletteCommon:
+		return "", fmt.Errorf("the reference method names wheel colours only, not common names")
 	case m == veglens.MethodForeground && p == veglens.PaletteRGB:
 		return "fg_rgb", nil
 	case m == veglens.MethodForeground && p == veglens.PaletteRYB:

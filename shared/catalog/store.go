@@ -142,15 +142,16 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		return "", fmt.Errorf("upsert %s: encode top: %w", im.Key, err)
 	}
 	var coloursJSON []byte
-	var fgRGB, fgRYB, refRGB, refRYB *string
+	var fgRGB, fgRYB, fgCommon, refRGB, refRYB *string
 	if im.Colours != nil {
 		if coloursJSON, err = json.Marshal(im.Colours); err != nil {
 			return "", fmt.Errorf("upsert %s: encode colours: %w", im.Key, err)
 		}
-		fgRGB = nonEmpty(im.Colours.Dominant(veglens.MethodForeground, veglens.PaletteRGB).Hex)
-		fgRYB = nonEmpty(im.Colours.Dominant(veglens.MethodForeground, veglens.PaletteRYB).Hex)
-		refRGB = nonEmpty(im.Colours.Dominant(veglens.MethodReference, veglens.PaletteRGB).Hex)
-		refRYB = nonEmpty(im.Colours.Dominant(veglens.MethodReference, veglens.PaletteRYB).Hex)
+		fgRGB = nonEmpty(im.Colours.Searchable(veglens.MethodForeground, veglens.PaletteRGB).Hex)
+		fgRYB = nonEmpty(im.Colours.Searchable(veglens.MethodForeground, veglens.PaletteRYB).Hex)
+		fgCommon = nonEmpty(im.Colours.Searchable(veglens.MethodForeground, veglens.PaletteCommon).Hex)
+		refRGB = nonEmpty(im.Colours.Searchable(veglens.MethodReference, veglens.PaletteRGB).Hex)
+		refRYB = nonEmpty(im.Colours.Searchable(veglens.MethodReference, veglens.PaletteRYB).Hex)
 	}
 	var t veglens.Timings
 	hasTimings := im.Timings != nil
@@ -163,7 +164,7 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		topJSON, fgRGB, fgRYB, refRGB, refRYB, coloursJSON,
 		nullInt(im.Width), nullInt(im.Height), nonEmpty(im.ThumbnailKey),
 		nullIf(t.FetchMs, !hasTimings), nullIf(t.DecodeMs, !hasTimings), nullIf(t.InferenceMs, !hasTimings),
-		nullIf(t.ColourMs, !hasTimings), nullIf(t.TotalMs, !hasTimings), nonEmpty(im.ModelVersion),
+		nullIf(t.ColourMs, !hasTimings), nullIf(t.TotalMs, !hasTimings), nonEmpty(im.ModelVersion), fgCommon,
 	}
 	// The id is taken from the caller unless another object already has it
 	// (an id is derived from an upload's key, so this only happens when
@@ -172,15 +173,16 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 	const q = `
 		INSERT INTO images AS i (id, bucket, object_key, source, listed, status, reason, etag,
 			true_kind, kind, confidence, refused, score, top, fg_rgb, fg_ryb, ref_rgb, ref_ryb, colours,
-			width, height, thumbnail_key, fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version)
+			width, height, thumbnail_key, fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, fg_common)
 		VALUES (CASE WHEN EXISTS (SELECT 1 FROM images WHERE id = $1 AND object_key <> $3) THEN gen_random_uuid() ELSE $1::uuid END,
 			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-			$20, $21, $22, $23, $24, $25, $26, $27, $28)
+			$20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
 		ON CONFLICT (object_key) DO UPDATE SET
 			bucket = excluded.bucket, status = excluded.status, reason = excluded.reason, etag = excluded.etag,
 			true_kind = excluded.true_kind, kind = excluded.kind, confidence = excluded.confidence,
 			refused = excluded.refused, score = excluded.score, top = excluded.top,
-			fg_rgb = excluded.fg_rgb, fg_ryb = excluded.fg_ryb, ref_rgb = excluded.ref_rgb, ref_ryb = excluded.ref_ryb,
+			fg_rgb = excluded.fg_rgb, fg_ryb = excluded.fg_ryb, fg_common = excluded.fg_common,
+			ref_rgb = excluded.ref_rgb, ref_ryb = excluded.ref_ryb,
 			colours = excluded.colours, width = excluded.width, height = excluded.height,
 			thumbnail_key = excluded.thumbnail_key, fetch_ms = excluded.fetch_ms, decode_ms = excluded.decode_ms,
 			inference_ms = excluded.inference_ms, colour_ms = excluded.colour_ms, total_ms = excluded.total_ms,

@@ -18,9 +18,11 @@ import (
 // JSON as
 //
 //	{"reference": {"rgb": {"name": ..., "hex": ...}, "ryb": {...}},
-//	 "foreground": {"rgb": {...}, "ryb": {...}, "neutral": false,
-//	                "neutral_share": 0.12, "rgb_shares": {"red": 0.01, ...},
-//	                "ryb_shares": {...}}}
+//	 "foreground": {"rgb": {...}, "ryb": {...}, "common": {...},
+//	                "neutral": false, "focus": "activation map",
+//	                "neutral_share": 0.12, "background_share": 0.3,
+//	                "rgb_shares": {"red": 0.01, ...}, "ryb_shares": {...},
+//	                "common_shares": {"white": 0, ...}}}
 type Analysis struct {
 	Reference  Reference  `json:"reference"`
 	Foreground Foreground `json:"foreground"`
@@ -39,21 +41,44 @@ type Reference struct {
 
 // Foreground is the foreground method's answer: the colour of the subject.
 type Foreground struct {
+	// RGB and RYB name the subject's hue on each wheel; the zero Colour when
+	// it has none that can be measured (see Neutral).
 	RGB veglens.Colour `json:"rgb"`
 	RYB veglens.Colour `json:"ryb"`
-	// Neutral reports a mostly white, grey or otherwise colourless subject;
-	// RGB and RYB then name its tint.
+	// Common is the everyday name (veglens.CommonNames).
+	Common veglens.Colour `json:"common"`
+	// Neutral reports a subject without a measurable tint: mostly white,
+	// grey or colourless, or too dark to measure. RGB and RYB are then
+	// empty: a neutral subject is found by its common name only.
 	Neutral bool `json:"neutral"`
+	// Focus says how the subject was found: FocusActivationMap or
+	// FocusBorder.
+	Focus string `json:"focus"`
 	// NeutralShare is the weight of neutral pixels in the subject, 0..1.
 	NeutralShare float64 `json:"neutral_share"`
-	// BackgroundShare is the part of the centre-weighted picture dropped as
-	// background, 0..1.
+	// BackgroundShare is the part of the weighted picture (focus or centre
+	// weights) dropped as background, 0..1.
 	BackgroundShare float64 `json:"background_share"`
 	// RGBShares and RYBShares give every entry's share of the subject's
 	// hue (0..1, summing to 1 unless the image has no hue at all).
 	RGBShares Shares `json:"rgb_shares"`
 	RYBShares Shares `json:"ryb_shares"`
+	// CommonShares gives every common name's share: the RGB shares, each
+	// entry named in words as its voters' lightness and chroma say (so the
+	// largest share can differ from Common, which follows the RGB answer);
+	// a neutral subject's word alone when neutral.
+	CommonShares Shares `json:"common_shares"`
 }
+
+// How the foreground method found the subject.
+const (
+	// FocusActivationMap: cells weighted by the classifier's
+	// class-activation map.
+	FocusActivationMap = "activation map"
+	// FocusBorder: the fallback, a centre Gaussian with the border's
+	// background colours left out.
+	FocusBorder = "border background"
+)
 
 // Share is one palette entry's share of the foreground.
 type Share struct {
@@ -95,9 +120,12 @@ func (s Shares) Get(name string) float64 {
 
 // Analyze computes both methods on both wheels in one pass over the pixels:
 // each row is converted once, added to the reference sums and averaged into
-// the foreground method's working copy. An empty image gives the zero
-// Analysis.
-func Analyze(img image.Image) Analysis {
+// the foreground method's working copy. focus says where the subject is (the
+// classifier's class-activation map over the whole picture); the zero
+// ActivationMap, or one that is malformed or all zero, makes the foreground
+// method fall back to its centre weighting and background rule. An empty
+// image gives the zero Analysis.
+func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w <= 0 || h <= 0 {
@@ -114,11 +142,14 @@ func Analyze(img image.Image) Analysis {
 			work[3*i+c] = uint8((sums[4*i+c] + n/2) / n)
 		}
 	}
-	fg := foreground(work, gw, gh)
+	fg := foreground(work, gw, gh, focus)
+	if fg.empty && fg.focused {
+		// The map pointed only at background colours: measure without it.
+		fg = foreground(work, gw, gh, veglens.ActivationMap{})
+	}
 
 	var a Analysis
-	pals := veglens.Palettes()
-	for p, pal := range pals {
+	for p, pal := range veglens.Wheels() {
 		rw := ref.winner(p)
 		dist := make([]float64, 12)
 		for k := range dist {
@@ -128,17 +159,26 @@ func Analyze(img image.Image) Analysis {
 		for k, e := range pal.Colours {
 			shares[k] = Share{Colour: e, Share: fg.pal[p].shares[k]}
 		}
-		fw := fg.pal[p].winner
-		if fw < 0 {
-			fw = rw // no hue anywhere (a greyscale picture): fall back to the reference
+		var named veglens.Colour // none when the subject has no measurable hue
+		if fw := fg.pal[p].winner; fw >= 0 {
+			named = pal.Colours[fw]
 		}
 		if p == 0 {
 			a.Reference.RGB, a.Reference.RGBDistances = pal.Colours[rw], dist
-			a.Foreground.RGB, a.Foreground.RGBShares = pal.Colours[fw], shares
+			a.Foreground.RGB, a.Foreground.RGBShares = named, shares
 		} else {
 			a.Reference.RYB, a.Reference.RYBDistances = pal.Colours[rw], dist
-			a.Foreground.RYB, a.Foreground.RYBShares = pal.Colours[fw], shares
+			a.Foreground.RYB, a.Foreground.RYBShares = named, shares
 		}
+	}
+	a.Foreground.Common = commonColour(fg.common)
+	a.Foreground.CommonShares = make(Shares, 12)
+	for k, e := range veglens.CommonNames.Colours {
+		a.Foreground.CommonShares[k] = Share{Colour: e, Share: fg.commonShares[k]}
+	}
+	a.Foreground.Focus = FocusBorder
+	if fg.focused {
+		a.Foreground.Focus = FocusActivationMap
 	}
 	a.Foreground.Neutral = fg.neutral
 	a.Foreground.NeutralShare = math.Round(fg.neutralShare*1e4) / 1e4
@@ -243,14 +283,18 @@ func (a Analysis) Colours() veglens.Colours {
 		slices.SortStableFunc(r.Shares, func(x, y veglens.ColourShare) int { return cmp.Compare(y.Share, x.Share) })
 		return r
 	}
+	common := fg(a.Foreground.Common, a.Foreground.CommonShares)
 	return veglens.Colours{
 		Foreground: veglens.MethodColours{
-			RGB: fg(a.Foreground.RGB, a.Foreground.RGBShares),
-			RYB: fg(a.Foreground.RYB, a.Foreground.RYBShares),
+			RGB:    fg(a.Foreground.RGB, a.Foreground.RGBShares),
+			RYB:    fg(a.Foreground.RYB, a.Foreground.RYBShares),
+			Common: &common,
 		},
 		Reference: veglens.MethodColours{RGB: ref(a.Reference.RGB), RYB: ref(a.Reference.RYB)},
 	}
 }
 
-// Measure is Analyze in the service's terms: Analyze(img).Colours().
-func Measure(img image.Image) veglens.Colours { return Analyze(img).Colours() }
+// Measure is Analyze in the service's terms: Analyze(img, focus).Colours().
+func Measure(img image.Image, focus veglens.ActivationMap) veglens.Colours {
+	return Analyze(img, focus).Colours()
+}

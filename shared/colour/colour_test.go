@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	xdraw "golang.org/x/image/draw"
@@ -60,7 +61,7 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 	}
 	for _, f := range files {
 		img := loadImage(t, f)
-		a := Analyze(img)
+		a := Analyze(img, veglens.ActivationMap{})
 		for _, c := range []struct {
 			got veglens.Colour
 			p   veglens.Palette
@@ -82,7 +83,7 @@ func TestReferenceTiesGoToEarlierEntry(t *testing.T) {
 	for i := range img.Pix {
 		img.Pix[i] = 128
 	}
-	a := Analyze(img)
+	a := Analyze(img, veglens.ActivationMap{})
 	d := a.Reference.RGBDistances
 	if d[1] != d[3] || d[1] != d[5] || d[1] != d[7] || d[1] != d[9] || d[1] != d[11] {
 		t.Fatalf("expected equal distances for the six tertiary entries, got %v", d)
@@ -93,12 +94,12 @@ func TestReferenceTiesGoToEarlierEntry(t *testing.T) {
 }
 
 func TestReferenceSolidColours(t *testing.T) {
-	for _, p := range veglens.Palettes() {
+	for _, p := range veglens.Wheels() {
 		for _, e := range p.Colours {
 			r, g, b := e.RGB()
 			img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 			draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{r, g, b, 255}), image.Point{}, draw.Src)
-			a := Analyze(img)
+			a := Analyze(img, veglens.ActivationMap{})
 			got := a.Reference.RGB
 			if p.ID == "ryb" {
 				got = a.Reference.RYB
@@ -217,7 +218,7 @@ func TestForegroundIgnoresBackground(t *testing.T) {
 		img := image.NewRGBA(image.Rect(0, 0, 300, 200))
 		draw.Draw(img, img.Bounds(), image.NewUniform(bg), image.Point{}, draw.Src)
 		draw.Draw(img, image.Rect(110, 60, 190, 140), image.NewUniform(color.RGBA{40, 160, 50, 255}), image.Point{}, draw.Src)
-		a := Analyze(img)
+		a := Analyze(img, veglens.ActivationMap{})
 		if a.Foreground.RGB.Name != "green" || a.Foreground.Neutral {
 			t.Errorf("green square on %v: foreground = %v neutral=%v", bg, a.Foreground.RGB, a.Foreground.Neutral)
 		}
@@ -233,28 +234,173 @@ func TestForegroundIgnoresBackground(t *testing.T) {
 	}
 }
 
-// A white subject with a cream tint on a dark background is neutral and
-// named by its tint.
+// A white subject on a dark green background is neutral and white; a grey
+// one with a small blue label is neutral, grey, and has no wheel colour (a
+// neutral subject is never found by a hue).
 func TestForegroundNeutralSubject(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{30, 60, 25, 255}), image.Point{}, draw.Src)
-	draw.Draw(img, image.Rect(40, 40, 160, 160), image.NewUniform(color.RGBA{238, 232, 220, 255}), image.Point{}, draw.Src)
-	a := Analyze(img)
-	if !a.Foreground.Neutral {
-		t.Fatalf("cream subject: neutral=false (share %.2f)", a.Foreground.NeutralShare)
+	draw.Draw(img, image.Rect(40, 40, 160, 160), image.NewUniform(color.RGBA{238, 234, 228, 255}), image.Point{}, draw.Src)
+	a := Analyze(img, veglens.ActivationMap{})
+	if !a.Foreground.Neutral || a.Foreground.Common.Name != "white" {
+		t.Errorf("off-white subject: neutral=%v common %q (share %.2f), want neutral white", a.Foreground.Neutral, a.Foreground.Common.Name, a.Foreground.NeutralShare)
 	}
-	if n := a.Foreground.RGB.Name; n != "orange" && n != "yellow" {
-		t.Errorf("cream subject: tint %q, want orange or yellow", n)
-	}
-	// An exactly grey subject has no tint: it is named by the colour it has
-	// (a blue label on it), still neutral.
 	grey := image.NewRGBA(image.Rect(0, 0, 200, 200))
 	draw.Draw(grey, grey.Bounds(), image.NewUniform(color.RGBA{20, 20, 20, 255}), image.Point{}, draw.Src)
-	draw.Draw(grey, image.Rect(40, 40, 160, 160), image.NewUniform(color.RGBA{150, 150, 150, 255}), image.Point{}, draw.Src)
+	draw.Draw(grey, image.Rect(40, 40, 160, 160), image.NewUniform(color.RGBA{120, 120, 120, 255}), image.Point{}, draw.Src)
 	draw.Draw(grey, image.Rect(90, 90, 110, 110), image.NewUniform(color.RGBA{30, 60, 220, 255}), image.Point{}, draw.Src)
-	a = Analyze(grey)
-	if !a.Foreground.Neutral || a.Foreground.RGB.Name != "blue" {
-		t.Errorf("grey subject with a blue label: foreground %v neutral=%v, want blue, neutral", a.Foreground.RGB, a.Foreground.Neutral)
+	a = Analyze(grey, veglens.ActivationMap{})
+	if !a.Foreground.Neutral || a.Foreground.Common.Name != "grey" || a.Foreground.RGB != (veglens.Colour{}) || a.Foreground.RYB != (veglens.Colour{}) {
+		t.Errorf("grey subject with a blue label: neutral=%v common %q rgb %v ryb %v, want neutral grey without wheel colours",
+			a.Foreground.Neutral, a.Foreground.Common.Name, a.Foreground.RGB, a.Foreground.RYB)
+	}
+}
+
+// Pictures without a measurable tint are neutral on every wheel: no wheel
+// colour at all, a neutral common name, and so never found by a hue.
+func TestNoTintIsNeutralOnEveryWheel(t *testing.T) {
+	gradient := image.NewGray(image.Rect(0, 0, 64, 64))
+	for i := range gradient.Pix {
+		gradient.Pix[i] = uint8(i)
+	}
+	uniform := func(c color.RGBA) image.Image {
+		img := image.NewRGBA(image.Rect(0, 0, 120, 90))
+		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+		return img
+	}
+	// A red tomato on a dark table at 7 % brightness: near-black noise.
+	dark := image.NewRGBA(image.Rect(0, 0, 120, 120))
+	draw.Draw(dark, dark.Bounds(), image.NewUniform(color.RGBA{6, 5, 4, 255}), image.Point{}, draw.Src)
+	draw.Draw(dark, image.Rect(30, 30, 90, 90), image.NewUniform(color.RGBA{16, 2, 2, 255}), image.Point{}, draw.Src)
+	for _, tc := range []struct {
+		name   string
+		img    image.Image
+		common []string
+	}{
+		{"greyscale gradient", gradient, []string{"black", "grey", "white"}},
+		{"uniform mid grey", uniform(color.RGBA{128, 128, 128, 255}), []string{"grey"}},
+		{"uniform white", uniform(color.RGBA{255, 255, 255, 255}), []string{"white"}},
+		{"overexposed, faint warm tint", uniform(color.RGBA{255, 253, 250, 255}), []string{"white"}},
+		{"uniform black", uniform(color.RGBA{0, 0, 0, 255}), []string{"black"}},
+		{"very dark red tomato", dark, []string{"black"}},
+	} {
+		for _, focus := range []veglens.ActivationMap{{}, centreMap()} {
+			f := Analyze(tc.img, focus).Foreground
+			if !f.Neutral || f.RGB != (veglens.Colour{}) || f.RYB != (veglens.Colour{}) || !slices.Contains(tc.common, f.Common.Name) {
+				t.Errorf("%s (focus %q): neutral=%v rgb %v ryb %v common %q; want neutral, no wheel colour, common one of %v",
+					tc.name, f.Focus, f.Neutral, f.RGB, f.RYB, f.Common.Name, tc.common)
+			}
+			if c := Measure(tc.img, focus); c.Searchable(veglens.MethodForeground, veglens.PaletteRGB) != (veglens.Colour{}) ||
+				c.Searchable(veglens.MethodForeground, veglens.PaletteRYB) != (veglens.Colour{}) {
+				t.Errorf("%s: a neutral picture must not be searchable by a wheel colour", tc.name)
+			}
+		}
+	}
+}
+
+// centreMap is a 7x7 activation map peaking in the middle.
+func centreMap() veglens.ActivationMap {
+	m := veglens.ActivationMap{Size: 7, Values: make([]float32, 49)}
+	for y := range 7 {
+		for x := range 7 {
+			d := math.Hypot(float64(x-3), float64(y-3))
+			m.Values[y*7+x] = float32(max(0, 1-d/3))
+		}
+	}
+	return m
+}
+
+// The activation map decides what counts: a red tomato beside a larger
+// heap of green leaves is red when the map points at the tomato.
+func TestActivationMapPicksTheSubject(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 210, 140))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{50, 140, 45, 255}), image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(10, 40, 70, 100), image.NewUniform(color.RGBA{200, 30, 25, 255}), image.Point{}, draw.Src)
+	if f := Analyze(img, veglens.ActivationMap{}).Foreground; f.RGB.Name != "green" {
+		t.Fatalf("without a map the leaves should win (the test's premise): %v", f.RGB)
+	}
+	m := veglens.ActivationMap{Size: 7, Values: make([]float32, 49)}
+	for y := 2; y <= 4; y++ { // the tomato covers columns 0..2 of 7, rows 2..4
+		for x := 0; x <= 1; x++ {
+			m.Values[y*7+x] = 1
+		}
+	}
+	f := Analyze(img, m).Foreground
+	if f.RGB.Name != "red" || f.Common.Name != "red" || f.Focus != FocusActivationMap {
+		t.Errorf("map on the tomato: rgb %v common %v focus %q, want red", f.RGB, f.Common, f.Focus)
+	}
+	// A malformed map is ignored, not trusted.
+	for _, bad := range []veglens.ActivationMap{{Size: 7, Values: make([]float32, 10)}, {Size: 7, Values: make([]float32, 49)}} {
+		if f := Analyze(img, bad).Foreground; f.Focus != FocusBorder {
+			t.Errorf("malformed map %d values: focus %q, want the border fallback", len(bad.Values), f.Focus)
+		}
+	}
+}
+
+// Each common name's swatch, as a whole picture, is called by that name.
+func TestCommonSwatchesNameThemselves(t *testing.T) {
+	for _, e := range veglens.CommonNames.Colours {
+		r, g, b := e.RGB()
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{r, g, b, 255}), image.Point{}, draw.Src)
+		if got := Analyze(img, veglens.ActivationMap{}).Foreground.Common; got != e {
+			t.Errorf("solid %s swatch %s: common name %v", e.Name, e.Hex, got)
+		}
+	}
+}
+
+// Colours people name in everyday words, in OKLCh terms: brown is dark
+// orange, beige pale low-chroma orange, pink light red.
+func TestCommonNames(t *testing.T) {
+	for _, tc := range []struct {
+		rgb  color.RGBA
+		want string
+	}{
+		{color.RGBA{139, 69, 19, 255}, "brown"},   // saddle brown
+		{color.RGBA{105, 75, 55, 255}, "brown"},   // potato skin
+		{color.RGBA{205, 180, 140, 255}, "beige"}, // tan
+		{color.RGBA{230, 110, 30, 255}, "orange"}, // carrot
+		{color.RGBA{200, 30, 30, 255}, "red"},     // tomato
+		{color.RGBA{255, 170, 190, 255}, "pink"},  // pink radish
+		{color.RGBA{240, 200, 40, 255}, "yellow"}, // yellow pepper
+		{color.RGBA{90, 160, 60, 255}, "green"},   // bean
+		{color.RGBA{90, 40, 110, 255}, "purple"},  // aubergine in daylight
+		{color.RGBA{40, 80, 200, 255}, "blue"},    // a blue bowl
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		draw.Draw(img, img.Bounds(), image.NewUniform(tc.rgb), image.Point{}, draw.Src)
+		if got := Analyze(img, veglens.ActivationMap{}).Foreground.Common.Name; got != tc.want {
+			t.Errorf("solid %v: common name %q, want %q", tc.rgb, got, tc.want)
+		}
+	}
+}
+
+// The two wheels never name opposite hues: whatever the picture, their
+// answers lie within wheelsApart degrees of OKLab hue of each other.
+func TestWheelsNameNeighbouringHues(t *testing.T) {
+	seed := uint32(7)
+	rnd := func() uint8 { seed = seed*1664525 + 1013904223; return uint8(seed >> 24) }
+	for i := range 300 {
+		img := image.NewRGBA(image.Rect(0, 0, 48, 48))
+		for range 2 + i%3 { // two to four blocks of random colours
+			x, y := int(rnd())%40, int(rnd())%40
+			draw.Draw(img, image.Rect(x, y, x+8+int(rnd())%30, y+8+int(rnd())%30), image.NewUniform(color.RGBA{rnd(), rnd(), rnd(), 255}), image.Point{}, draw.Src)
+		}
+		f := Analyze(img, veglens.ActivationMap{}).Foreground
+		if (f.RGB.Name == "") != (f.RYB.Name == "") {
+			t.Errorf("picture %d: one wheel named %v, the other %v", i, f.RGB, f.RYB)
+			continue
+		}
+		if f.RGB.Name == "" {
+			continue
+		}
+		d := math.Abs(hueDeg(oklab(f.RGB.RGB())) - hueDeg(oklab(f.RYB.RGB())))
+		if d > 180 {
+			d = 360 - d
+		}
+		if d > wheelsApart {
+			t.Errorf("picture %d: RGB %s and RYB %s are %.0f degrees apart", i, f.RGB.Name, f.RYB.Name, d)
+		}
 	}
 }
 
@@ -262,24 +408,14 @@ func TestForegroundFullFrameSubject(t *testing.T) {
 	// The whole frame is the vegetable: the border colour is not dropped.
 	img := image.NewRGBA(image.Rect(0, 0, 224, 224))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{230, 110, 40, 255}), image.Point{}, draw.Src)
-	if a := Analyze(img); a.Foreground.RGB.Name != "orange" || a.Foreground.BackgroundShare != 0 {
+	if a := Analyze(img, veglens.ActivationMap{}); a.Foreground.RGB.Name != "orange" || a.Foreground.BackgroundShare != 0 {
 		t.Errorf("carrot-orange frame: foreground %v, background share %.2f", a.Foreground.RGB, a.Foreground.BackgroundShare)
-	}
-	// A greyscale picture has no hue: the foreground falls back to the
-	// reference entry and says neutral.
-	g := image.NewGray(image.Rect(0, 0, 64, 64))
-	for i := range g.Pix {
-		g.Pix[i] = uint8(i)
-	}
-	a := Analyze(g)
-	if !a.Foreground.Neutral || a.Foreground.RGB != a.Reference.RGB {
-		t.Errorf("greyscale: foreground %v neutral=%v, reference %v", a.Foreground.RGB, a.Foreground.Neutral, a.Reference.RGB)
 	}
 }
 
 func TestAnalysisJSON(t *testing.T) {
 	img := loadImage(t, galleryFiles(t)[0])
-	data, err := json.Marshal(Analyze(img))
+	data, err := json.Marshal(Analyze(img, veglens.ActivationMap{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +458,7 @@ func TestAnalysisJSON(t *testing.T) {
 }
 
 func TestEmptyImage(t *testing.T) {
-	a := Analyze(image.NewRGBA(image.Rect(0, 0, 0, 0)))
+	a := Analyze(image.NewRGBA(image.Rect(0, 0, 0, 0)), veglens.ActivationMap{})
 	if a.Reference.RGB != (veglens.Colour{}) {
 		t.Errorf("empty image: %v", a)
 	}
@@ -350,7 +486,7 @@ func TestReferenceLargePictureMatchesPlain(t *testing.T) {
 	if big.Bounds().Dx()*big.Bounds().Dy() <= parallelPixels {
 		t.Fatal("test picture too small to exercise the banded scan")
 	}
-	a := Analyze(big)
+	a := Analyze(big, veglens.ActivationMap{})
 	if want := plainReference(big, veglens.RGBWheel); a.Reference.RGB != want {
 		t.Errorf("RGB: banded scan says %v, plain computation %v", a.Reference.RGB, want)
 	}
@@ -359,7 +495,7 @@ func TestReferenceLargePictureMatchesPlain(t *testing.T) {
 	}
 	// The working copy of a big picture gives the same foreground answer as
 	// the small original it was scaled from.
-	if small := Analyze(src); small.Foreground.RGB != a.Foreground.RGB {
+	if small := Analyze(src, veglens.ActivationMap{}); small.Foreground.RGB != a.Foreground.RGB {
 		t.Errorf("foreground: %v for the 224 px original, %v for the 1400 px upscale", small.Foreground.RGB, a.Foreground.RGB)
 	}
 }
@@ -371,7 +507,7 @@ func TestTinyAndThinPictures(t *testing.T) {
 	} {
 		img := image.NewRGBA(r)
 		draw.Draw(img, r, image.NewUniform(color.RGBA{0, 0, 255, 255}), image.Point{}, draw.Src)
-		a := Analyze(img)
+		a := Analyze(img, veglens.ActivationMap{})
 		if a.Reference.RGB.Name != "blue" || a.Foreground.RGB.Name != "blue" {
 			t.Errorf("%v solid blue: reference %v, foreground %v", r, a.Reference.RGB, a.Foreground.RGB)
 		}

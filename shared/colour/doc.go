@@ -1,6 +1,8 @@
 // Package colour names the dominant colour of a picture on two fixed
-// 12-colour wheels, RGBWheel and RYBWheel, with two methods. Analyze computes
-// both methods on both wheels in one pass over the pixels.
+// 12-colour wheels (veglens.RGBWheel and veglens.RYBWheel) with two methods,
+// and, for the vegetable itself, with one of 12 everyday words
+// (veglens.CommonNames). Analyze computes everything in one pass over the
+// pixels.
 //
 // # Pixels
 //
@@ -31,54 +33,100 @@
 //
 // # Foreground method
 //
-// The colour a person would name for the subject. Steps:
+// The colour a person would name for the vegetable. Steps:
 //
 //  1. Working copy. The picture is box-averaged (in 8-bit sRGB) to a copy
 //     whose long side is at most 48 cells (a 224x224 photo becomes 45x45
 //     cells of 5x5 pixels, a 4000x3000 one 48x36); the averaging happens in
-//     the same pass as the reference sums. The answers hardly depend on this
-//     size (the golden set scores the same from 32 to 128). Each cell is converted to OKLab (L lightness 0..1,
-//     chroma C = hypot(a, b), hue angle h).
-//  2. Background. The border band (8% of each side) is binned in OKLab
-//     (bins 0.10 in L, 0.05 in a and b); every bin holding at least 15% of
-//     the border cells is a candidate background colour (its mean colour; at
-//     most four). A candidate is dropped again when it is nearly as common in
-//     the centre (the middle quarter of the area) as at the border
-//     (centre share >= 0.75 x border share): then it is the subject filling
-//     the frame (a pile of beans), not a backdrop. Cells within OKLab
-//     distance 0.07 of a remaining background colour are ignored.
-//  3. Weights. Each remaining cell is weighted by a centre-weighted Gaussian
-//     (sigma 0.3 of each side); photographers centre the subject. Cells
-//     darker than L = 0.25 are shadows or black backdrops and are ignored.
-//  4. Neutral cells. Cells with chroma below 0.03 (white, grey, cream,
-//     beige-white) are neutral: they count towards the neutral share but do
-//     not vote for a hue.
-//  5. Hue votes. Every other cell votes, with weight (centre weight x
-//     chroma), for the palette entry whose OKLab hue is nearest to its own,
-//     with three naming rules that follow how people name object colours
-//     rather than light sources:
-//     - Basic names first. Only entries named by a basic colour word (RGB:
-//     red, orange, yellow, green, cyan, blue, violet, magenta; RYB: red,
-//     orange, yellow, green, blue, violet) take dull colours; the in-between
-//     names (chartreuse, spring green, azure, rose, red-orange,
-//     yellow-green, ...) are given only to cells with at least 70% of that
-//     entry's own chroma. A leaf-green bean sits at the hue of chartreuse
-//     in every colour space, yet everybody calls it green.
-//     - Yellow needs light. "yellow" is only given to cells with L >= 0.75;
-//     a darker yellow is olive or khaki and goes to the next nearest entry.
-//     - Dull red is brown. A red-hued cell with less than half of red's
-//     chroma is brown, which both wheels call orange.
-//  6. Result. The shares are the normalised hue votes (every entry of the
-//     palette, summing to 1). If neutral cells make up at least half of the
-//     weight the subject is neutral (a white cauliflower, a pale radish):
-//     Neutral is true and the entry is the name of the neutral cells' mean
-//     tint (same rules, basic names only), so search still gets the closest
-//     hue; a neutral subject without a tint (mean chroma below 0.005) is
-//     named by its largest share instead. Otherwise the entry is the largest
-//     share, ties to the earlier entry. A picture without any hue at all
-//     (greyscale) reports the reference entry, Neutral true.
+//     the same pass as the reference sums, so a 12 MP photo costs one read
+//     of its pixels. Each cell is converted to OKLab (Ottosson 2020: L
+//     lightness 0..1, chroma C = hypot(a, b), hue angle h).
+//  2. Where the vegetable is. With the classifier's class-activation map
+//     (Zhou et al. 2016, "Learning Deep Features for Discriminative
+//     Localization"; 7x7 over the whole picture, from the model's graph),
+//     each cell is weighted by the map, sampled bilinearly at its centre and
+//     divided by the map's peak; cells below 20 % of the peak weigh nothing,
+//     the threshold Zhou et al. use to outline the object. Leaves, bowls,
+//     hands and other vegetables beside it then count little. Without a map
+//     (or with a malformed or all-zero one) the fallback is a centre-weighted
+//     Gaussian (sigma 0.3 of each side): photographers centre the subject.
+//     Foreground.Focus says which ran. When the map points only at cells
+//     the background rule (step 3) drops, the fallback runs instead.
+//  3. Background. Either way, the border band (8 % of each side) is binned
+//     in OKLab (bins 0.10 in L, 0.05 in a and b); every bin holding at least
+//     15 % of the border cells is a candidate background colour (its mean
+//     colour; at most four). A candidate is dropped again when it is nearly
+//     as common in the centre (the middle quarter of the area) as at the
+//     border (centre share >= 0.75 x border share): then it is the subject
+//     filling the frame (a pile of beans), not a backdrop. Cells within
+//     OKLab distance 0.07 of a remaining background colour are ignored.
+//  4. Dark cells. Cells darker than L = 0.25 are shadow or near-black
+//     noise, whose hue cannot be trusted: they never vote for a hue. When
+//     they make up at least 60 % of the weight, the vegetable is too dark to
+//     measure: neutral, common name black, no wheel colour.
+//  5. Neutral cells. Cells with chroma below 0.03 (scaled down in proportion
+//     below L = 0.7, since dark colours carry less chroma: a dark green
+//     pumpkin at L 0.5 is coloured from C 0.021) are neutral: they count
+//     towards the neutral share but do not vote for a hue. If they make up at
+//     least half of the lit weight, the vegetable is neutral (a white
+//     cauliflower, a pale radish, a greyscale picture): common name white
+//     (mean L >= 0.62) or grey, and no wheel colour (the shares still show
+//     the faint tints present). Foreground searches never return a neutral
+//     vegetable for a wheel colour; it is found by its common name.
+//  6. Hue votes. Every other cell votes, with weight (focus weight x
+//     chroma), for a wheel entry chosen by hue bands in OKLCh rather than by
+//     the nearest entry, because people name object colours by a few basic
+//     words whose borders do not sit midway between the wheels' entries:
+//     red from 345 to 41 degrees, orange to 68, yellow to 92, green to 180,
+//     cyan (RYB: blue-green) to 215, blue to 285, violet to 315, magenta
+//     (RYB: red-violet) to 345. A warm-lit yellow pepper sits at 80-90
+//     degrees, nearer the wheel's orange (53) than its yellow (110), and a
+//     pale cabbage at 95-110, nearer yellow than green; the bands were set
+//     where the golden photos' names change. Three adjustments follow how
+//     people name object colours rather than lights:
+//     - In-between names (chartreuse, spring green, azure, rose, red-orange,
+//     yellow-green, ...) take a cell only when its hue is nearer to them than
+//     to its band's entry and it has at least 70 % of that entry's own
+//     chroma: a leaf-green bean sits at the hue of chartreuse in every colour
+//     space, yet everybody calls it green.
+//     - A yellow darker than L = 0.45 is olive, and a red below half of
+//     red's chroma and darker than L = 0.6 is brown: both wheels call them
+//     orange. A light, saturated hue just past yellow's band (below 115
+//     degrees, L >= 0.78, C >= 0.12: a lemon) stays yellow.
+//     - The two wheels never name opposite hues: when the RYB vote's winner
+//     lies more than 60 degrees of hue from the RGB winner (a subject of two
+//     colours), the RYB answer is its largest share within 60 degrees of the
+//     RGB answer.
+//  7. Result. The shares are the normalised hue votes (every entry of the
+//     palette, summing to 1); each wheel names its largest share, ties to
+//     the earlier entry.
 //
-// The golden test (testdata/golden.csv, photos from infra/gallery labelled
-// by looking at them) measures both methods against what people name; see
-// testdata/README.md.
+// # Common names
+//
+// One everyday word per vegetable (veglens.CommonNames). A neutral
+// vegetable is white, grey or black (steps 4 and 5). Otherwise the word
+// follows the RGB answer, refined by the mean lightness L and chroma C
+// (OKLCh) of the cells that voted for it:
+//
+//	RGB answer                  word
+//	red, rose                   pink when L >= 0.75 and C < 0.17, else red
+//	magenta                     pink when L >= 0.75 and C < 0.17, else purple
+//	violet                      purple
+//	orange                      brown when L < 0.48 or C < 0.045 (dark or greyish
+//	                            orange), beige when C < 0.075 (low-chroma orange:
+//	                            in shop light a pale potato is L 0.5-0.6), else
+//	                            orange
+//	yellow                      beige when C < 0.075 and L >= 0.65 (tan, cream),
+//	                            else yellow
+//	chartreuse, green, spring   green
+//	cyan, azure, blue           blue
+//
+// So the word and the wheels never disagree about the hue: brown is the
+// wheel's orange, beige its orange or yellow, pink its red, rose or magenta.
+// CommonShares gives each word's share, from the RGB shares, so a subject of
+// several hues can have a larger share of another word than its own.
+//
+// The golden tests (testdata/golden.csv: gallery photos; testdata/realworld.csv:
+// real shop photos; both labelled by looking at them) measure every method
+// against what people name; see testdata/README.md.
 package colour

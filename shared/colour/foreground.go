@@ -21,24 +21,66 @@ const (
 	subjectRatio  = 0.75  // a border colour as common in the centre (relative to the border) is the subject
 	centreSigma   = 0.3   // Gaussian centre weighting, in units of the image side
 	darkL         = 0.25  // pixels darker than this are shadow and ignored
-	neutralChroma = 0.03  // pixels with less OKLab chroma than this are neutral
+	neutralChroma = 0.03  // pixels with less OKLab chroma than this are neutral (at L >= neutralRefL)
+	neutralRefL   = 0.7   // below this lightness the neutral chroma limit shrinks in proportion
 	tintChroma    = 0.005 // a neutral pixel with at least this chroma votes for its tint
 	neutralShare  = 0.5   // the subject is neutral when neutral pixels weigh this much
 	vividFrac     = 0.7   // a non-basic entry needs this fraction of its own chroma
-	yellowMinL    = 0.75  // "yellow" needs at least this lightness; darker is olive
-	dullRedFrac   = 0.5   // a red-hued pixel below this fraction of red's chroma is brown
+	yellowMinL    = 0.45  // a yellow band pixel needs at least this lightness; darker is olive
+	dullRedFrac   = 0.5   // a red-hued pixel below this fraction of red's chroma ...
+	dullRedL      = 0.6   // ... and darker than this is brown (lighter, it is pink)
+	lemonHue      = 115.0 // green-band hues below this are yellow when at least ...
+	lemonL        = 0.78  // ... this light and ...
+	lemonChroma   = 0.12  // ... this saturated
+	darkShare     = 0.6   // the subject is dark (black, neutral) when dark cells weigh this much
+	focusFloor    = 0.2   // activation below this fraction of the map's peak counts as elsewhere
+	wheelsApart   = 60.0  // the two wheels' answers are at most this many degrees of hue apart
 )
 
 // paletteHues holds, per palette entry, its OKLab hue direction, chroma,
-// and naming constraints.
+// and which entry each basic hue band names on this wheel.
 type paletteHues struct {
 	ua, ub  [12]float64 // unit hue vector
 	chroma  [12]float64
-	basic   [12]bool
-	minL    [12]float64
-	red     int // index of the entry named "red"
-	orange  int // index of the entry named "orange" (brown's name on the wheels)
+	band    [len(hueBands)]int // the entry each basic band names
+	basic   [12]bool           // named by some band
+	red     int                // index of the entry named "red"
+	orange  int                // index of the entry named "orange" (brown's name on the wheels)
 	entries []veglens.Colour
+}
+
+// hueBand is a range of OKLCh hue that plain colour words name; the basic
+// bands cover the circle, each from its lo (degrees) up to the next one's.
+// rgb and ryb are the names the band gets on each wheel.
+type hueBand struct {
+	lo       float64
+	rgb, ryb string
+}
+
+// hueBands are the basic colour words as hue ranges, set where people's
+// names for object colours change on the golden photos' vegetables rather
+// than at the midpoints between the wheels' entries: a warm-lit yellow
+// pepper sits at 80-90 degrees, nearer the wheel's orange than its yellow,
+// and a pale cabbage at 95-110, nearer yellow than green.
+var hueBands = [...]hueBand{
+	{345, "red", "red"},
+	{41, "orange", "orange"},
+	{68, "yellow", "yellow"},
+	{92, "green", "green"},
+	{180, "cyan", "blue-green"},
+	{215, "blue", "blue"},
+	{285, "violet", "violet"},
+	{315, "magenta", "red-violet"},
+}
+
+// bandOf returns the index of the basic band holding hue h (degrees).
+func bandOf(h float64) int {
+	for i := len(hueBands) - 1; i >= 1; i-- {
+		if h >= hueBands[i].lo && h < hueBands[0].lo {
+			return i
+		}
+	}
+	return 0
 }
 
 func newPaletteHues(p veglens.Palette) *paletteHues {
@@ -47,15 +89,24 @@ func newPaletteHues(p veglens.Palette) *paletteHues {
 		c := oklab(e.RGB())
 		ch := c.chroma()
 		h.ua[i], h.ub[i], h.chroma[i] = c.A/ch, c.B/ch, ch
-		h.basic[i] = basicNames[e.Name]
 		switch e.Name {
-		case "yellow":
-			h.minL[i] = yellowMinL
 		case "red":
 			h.red = i
 		case "orange":
 			h.orange = i
 		}
+	}
+	for b, band := range hueBands {
+		name := band.rgb
+		if p.ID == veglens.PaletteRYB {
+			name = band.ryb
+		}
+		c, ok := p.Lookup(name)
+		if !ok {
+			panic("colour: wheel " + string(p.ID) + " has no " + name)
+		}
+		h.band[b] = p.Index(c)
+		h.basic[h.band[b]] = true
 	}
 	return h
 }
@@ -63,23 +114,36 @@ func newPaletteHues(p veglens.Palette) *paletteHues {
 var wheelHues = [2]*paletteHues{newPaletteHues(veglens.RGBWheel), newPaletteHues(veglens.RYBWheel)}
 
 // name returns the entry a pixel of colour c (chroma ch) is given: the
-// entry with the nearest OKLab hue among those allowed for it.
+// entry of its basic hue band, except that a dark yellow (below yellowMinL)
+// is olive and a dark, dull red is brown, which both wheels call orange; a
+// light, saturated hue just past yellow's band is still yellow. When
+// allowVivid is set, an in-between entry (chartreuse, azure, red-orange, ...)
+// takes the pixel instead if its OKLab hue is nearer and the pixel has at
+// least vividFrac of that entry's own chroma.
 func (h *paletteHues) name(c lab, ch float64, allowVivid bool) int {
-	best, bestCos := -1, -2.0
+	hd := hueDeg(c)
+	b := bandOf(hd)
+	if hueBands[b].rgb == "green" && hd < lemonHue && c.L >= lemonL && ch >= lemonChroma {
+		b-- // a light, saturated yellow-green is a lemon's yellow, not a cabbage's green
+	}
+	best := h.band[b]
+	switch {
+	case hueBands[b].rgb == "yellow" && c.L < yellowMinL:
+		return h.orange
+	case hueBands[b].rgb == "red" && ch < dullRedFrac*h.chroma[h.red] && c.L < dullRedL:
+		return h.orange
+	case !allowVivid:
+		return best
+	}
 	ua, ub := c.A/ch, c.B/ch
+	bestCos := ua*h.ua[best] + ub*h.ub[best]
 	for k := range 12 {
-		if !h.basic[k] && (!allowVivid || ch < vividFrac*h.chroma[k]) {
-			continue
-		}
-		if c.L < h.minL[k] {
+		if h.basic[k] || ch < vividFrac*h.chroma[k] {
 			continue
 		}
 		if cos := ua*h.ua[k] + ub*h.ub[k]; cos > bestCos {
 			best, bestCos = k, cos
 		}
-	}
-	if best == h.red && ch < dullRedFrac*h.chroma[h.red] {
-		best = h.orange // a dull red is brown, which the wheels call orange
 	}
 	return best
 }
@@ -95,20 +159,70 @@ type cell struct {
 
 // foregroundPalette is the foreground method's answer for one palette.
 type foregroundPalette struct {
-	winner int // -1 when the image has no hue at all
+	winner int // -1 when the subject has no measurable hue
 	shares [12]float64
 }
 
 type foregroundResult struct {
 	pal          [2]foregroundPalette
+	common       int         // index of veglens.CommonNames
+	commonShares [12]float64 // of the cells that named the subject
 	neutral      bool
 	neutralShare float64
-	background   float64 // share of the centre-weighted mass dropped as background
+	background   float64 // share of the weighted mass dropped as background
+	focused      bool    // weights came from the activation map
+	empty        bool    // no weight was left to measure (all background or zero)
+}
+
+// focusWeights samples the activation map at the centre of every working-copy
+// cell (bilinear, the map spanning the whole picture), divided by the map's
+// peak; cells below focusFloor of the peak get 0 (Zhou et al. 2016 keep
+// the region above 20 % of the peak as the object). It returns nil when the
+// map is missing, malformed or flat zero.
+func focusWeights(m veglens.ActivationMap, gw, gh int) []float64 {
+	n := m.Size
+	if n <= 0 || len(m.Values) != n*n {
+		return nil
+	}
+	peak := 0.0
+	for _, v := range m.Values {
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+			return nil
+		}
+		peak = max(peak, f)
+	}
+	if peak == 0 {
+		return nil
+	}
+	kept := false
+	at := func(x, y int) float64 { return float64(m.Values[min(max(y, 0), n-1)*n+min(max(x, 0), n-1)]) }
+	w := make([]float64, gw*gh)
+	for y := range gh {
+		fy := (float64(y)+0.5)/float64(gh)*float64(n) - 0.5
+		y0 := int(math.Floor(fy))
+		ty := fy - float64(y0)
+		for x := range gw {
+			fx := (float64(x)+0.5)/float64(gw)*float64(n) - 0.5
+			x0 := int(math.Floor(fx))
+			tx := fx - float64(x0)
+			v := (at(x0, y0)*(1-tx)+at(x0+1, y0)*tx)*(1-ty) + (at(x0, y0+1)*(1-tx)+at(x0+1, y0+1)*tx)*ty
+			if v /= peak; v >= focusFloor {
+				w[y*gw+x] = v
+				kept = true
+			}
+		}
+	}
+	if !kept { // no cell's centre reached the floor (a picture a cell or two wide)
+		return nil
+	}
+	return w
 }
 
 // foreground runs the foreground method on the working copy (gw x gh cells
-// of 8-bit sRGB, row-major R, G, B).
-func foreground(px []uint8, gw, gh int) foregroundResult {
+// of 8-bit sRGB, row-major R, G, B), weighting cells by the activation map
+// when focus is usable and by a centre Gaussian otherwise.
+func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundResult {
 	cells := make([]cell, gw*gh)
 	bw := max(1, int(math.Round(borderFrac*float64(gw))))
 	bh := max(1, int(math.Round(borderFrac*float64(gh))))
@@ -122,16 +236,21 @@ func foreground(px []uint8, gw, gh int) foregroundResult {
 		v := (float64(y)+0.5)/float64(gh) - 0.5
 		wy[y] = math.Exp(-v * v / (2 * centreSigma * centreSigma))
 	}
+	fw := focusWeights(focus, gw, gh)
 	for y := range gh {
 		v := (float64(y)+0.5)/float64(gh) - 0.5
 		for x := range gw {
 			u := (float64(x)+0.5)/float64(gw) - 0.5
 			i := y*gw + x
 			c := oklab(px[3*i], px[3*i+1], px[3*i+2])
+			w := wx[x] * wy[y]
+			if fw != nil {
+				w = fw[i]
+			}
 			cells[i] = cell{
 				c:      c,
 				ch:     c.chroma(),
-				w:      wx[x] * wy[y],
+				w:      w,
 				border: x < bw || x >= gw-bw || y < bh || y >= gh-bh,
 				centre: math.Abs(u) < centreBox && math.Abs(v) < centreBox,
 			}
@@ -139,15 +258,17 @@ func foreground(px []uint8, gw, gh int) foregroundResult {
 	}
 	modes := backgroundModes(cells)
 
-	var res foregroundResult
-	var neutralMass, chromaMass, total, dropped float64
+	res := foregroundResult{focused: fw != nil, common: cBlack}
+	var neutralMass, chromaMass, darkMass, total, dropped float64
 	var hue, tint [2][12]float64
-	var tintSum lab // w-weighted sum of the neutral pixels' colours
+	var voted [12]lab // per RGB entry: mass-weighted sums of L and chroma (in A) of its voters
+	var votedMass [12]float64
+	var neutralL float64 // w-weighted sum of the neutral cells' lightness
 	r2 := bgRadius * bgRadius
 	for i := range cells {
 		c := &cells[i]
 		total += c.w
-		if c.c.L < darkL {
+		if c.w == 0 {
 			continue
 		}
 		bg := false
@@ -161,11 +282,13 @@ func foreground(px []uint8, gw, gh int) foregroundResult {
 			dropped += c.w
 			continue
 		}
-		if c.ch < neutralChroma {
+		if c.c.L < darkL {
+			darkMass += c.w
+			continue
+		}
+		if c.ch < neutralChroma*min(1, c.c.L/neutralRefL) {
 			neutralMass += c.w
-			tintSum.L += c.w * c.c.L
-			tintSum.A += c.w * c.c.A
-			tintSum.B += c.w * c.c.B
+			neutralL += c.w * c.c.L
 			if c.ch >= tintChroma {
 				for p, h := range wheelHues {
 					if k := h.name(c.c, c.ch, false); k >= 0 {
@@ -177,38 +300,93 @@ func foreground(px []uint8, gw, gh int) foregroundResult {
 		}
 		chromaMass += c.w
 		for p, h := range wheelHues {
-			if k := h.name(c.c, c.ch, true); k >= 0 {
-				hue[p][k] += c.w * c.ch
+			k := h.name(c.c, c.ch, true)
+			hue[p][k] += c.w * c.ch
+			if p == 0 {
+				voted[k].L += c.w * c.c.L
+				voted[k].A += c.w * c.ch
+				votedMass[k] += c.w
 			}
 		}
 	}
 	if total > 0 {
 		res.background = dropped / total
 	}
-	if neutralMass+chromaMass > 0 {
-		res.neutralShare = neutralMass / (neutralMass + chromaMass)
+	lit := neutralMass + chromaMass
+	if lit > 0 {
+		res.neutralShare = neutralMass / lit
 	}
-	res.neutral = neutralMass+chromaMass > 0 && res.neutralShare >= neutralShare
-	mean := lab{}
-	if neutralMass > 0 {
-		mean = lab{tintSum.L / neutralMass, tintSum.A / neutralMass, tintSum.B / neutralMass}
+	for p := range wheelHues {
+		res.pal[p] = foregroundPalette{winner: -1}
 	}
-	for p, h := range wheelHues {
-		mass := hue[p]
-		if sum12(mass) == 0 {
-			mass = tint[p]
+	res.empty = lit+darkMass == 0
+	switch {
+	case lit == 0 || darkMass >= darkShare*(darkMass+lit):
+		// Too dark to measure: black, neutral, no wheel colour (never a
+		// confident hue from near-black noise).
+		res.neutral, res.common = true, cBlack
+		res.commonShares[cBlack] = 1
+	case neutralMass >= neutralShare*lit:
+		// White, grey or colourless: neutral, no wheel colour (the shares
+		// still show the faint tints present).
+		res.neutral, res.common = true, cGrey
+		if neutralL/neutralMass >= whiteL {
+			res.common = cWhite
 		}
-		res.pal[p] = sharesOf(mass)
-		if res.neutral {
-			// A neutral subject is named by its mean tint.
-			if ch := mean.chroma(); ch >= tintChroma {
-				if k := h.name(mean, ch, false); k >= 0 {
-					res.pal[p].winner = k
-				}
+		res.commonShares[res.common] = 1
+		for p := range wheelHues {
+			res.pal[p] = sharesOf(tint[p])
+			res.pal[p].winner = -1
+		}
+	default:
+		for p := range wheelHues {
+			res.pal[p] = sharesOf(hue[p])
+		}
+		res.pal[1].winner = agreeing(res.pal[0].winner, res.pal[1])
+		// The common name follows the RGB answer, made brown, beige or
+		// pink by the lightness and chroma of the cells that voted for it;
+		// its shares are those of the RGB entries, named the same way.
+		for k, m := range votedMass {
+			if m > 0 {
+				res.commonShares[commonFor(wheelHues[0].entries[k].Name, voted[k].L/m, voted[k].A/m)] += res.pal[0].shares[k]
 			}
 		}
+		w := res.pal[0].winner
+		res.common = commonFor(wheelHues[0].entries[w].Name, voted[w].L/votedMass[w], voted[w].A/votedMass[w])
 	}
 	return res
+}
+
+// agreeing returns the RYB answer that names a hue near the RGB answer's:
+// the RYB winner when it lies within wheelsApart degrees of OKLab hue of the
+// RGB winner, else the largest RYB share within that range, else the RYB
+// entry nearest in hue. Two separate votes could otherwise name opposite
+// sides of the wheel for a subject of two colours.
+func agreeing(rgb int, ryb foregroundPalette) int {
+	if rgb < 0 || ryb.winner < 0 {
+		return ryb.winner
+	}
+	g, r := wheelHues[0], wheelHues[1]
+	apart := func(k int) float64 {
+		cos := g.ua[rgb]*r.ua[k] + g.ub[rgb]*r.ub[k]
+		return math.Acos(max(-1, min(1, cos))) * 180 / math.Pi
+	}
+	if apart(ryb.winner) <= wheelsApart {
+		return ryb.winner
+	}
+	best, nearest := -1, 0
+	for k := range 12 {
+		if apart(k) < apart(nearest) {
+			nearest = k
+		}
+		if apart(k) <= wheelsApart && ryb.shares[k] > 0 && (best < 0 || ryb.shares[k] > ryb.shares[best]) {
+			best = k
+		}
+	}
+	if best < 0 {
+		return nearest
+	}
+	return best
 }
 
 func sum12(a [12]float64) float64 {
@@ -321,11 +499,4 @@ func backgroundModes(cells []cell) []lab {
 		modes = append(modes, m)
 	}
 	return modes
-}
-
-// basicNames are the wheel colours that plain colour words name (see
-// doc.go): the foreground method gives a dull pixel only to one of these.
-var basicNames = map[string]bool{
-	"red": true, "orange": true, "yellow": true, "green": true,
-	"cyan": true, "blue": true, "violet": true, "magenta": true,
 }

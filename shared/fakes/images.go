@@ -64,8 +64,11 @@ func canonicalID(id string) (string, bool) {
 
 // checkColour refuses what the catalog has no column for.
 func checkColour(m veglens.Method, p veglens.PaletteID) error {
-	if (m != veglens.MethodForeground && m != veglens.MethodReference) || (p != veglens.PaletteRGB && p != veglens.PaletteRYB) {
+	if (m != veglens.MethodForeground && m != veglens.MethodReference) || (p != veglens.PaletteRGB && p != veglens.PaletteRYB && p != veglens.PaletteCommon) {
 		return fmt.Errorf("unknown colour method %q or palette %q", m, p)
+	}
+	if m == veglens.MethodReference && p == veglens.PaletteCommon {
+		return fmt.Errorf("the reference method names wheel colours only, not common names")
 	}
 	return nil
 }
@@ -201,7 +204,7 @@ func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page
 	var match []veglens.Image
 	for _, im := range s.byKey {
 		if !searchable(im) || (q.Kind != "" && im.Kind != q.Kind) ||
-			(q.Colour != "" && (im.Colours == nil || im.Colours.Dominant(q.Method, q.Palette).Hex != q.Colour)) {
+			(q.Colour != "" && (im.Colours == nil || im.Colours.Searchable(q.Method, q.Palette).Hex != q.Colour)) {
 			continue
 		}
 		match = append(match, clone(*im))
@@ -227,7 +230,7 @@ func (s *ImageStore) ColourCounts(ctx context.Context, kind veglens.Kind, m vegl
 	n := map[string]int{}
 	for _, im := range s.byKey {
 		if searchable(im) && im.Colours != nil && (kind == "" || im.Kind == kind) {
-			if hex := im.Colours.Dominant(m, p).Hex; hex != "" {
+			if hex := im.Colours.Searchable(m, p).Hex; hex != "" {
 				n[hex]++
 			}
 		}
@@ -302,9 +305,13 @@ func (s *ImageStore) Stats(ctx context.Context, recent int) (veglens.Stats, erro
 				st.Refused++
 			} else {
 				st.Kinds[im.Kind]++
-				if im.Colours != nil {
-					rgb[im.Colours.Foreground.RGB.Dominant.Hex]++
-					ryb[im.Colours.Foreground.RYB.Dominant.Hex]++
+				if im.Colours != nil { // as the catalog's columns: none for a neutral vegetable
+					if hex := im.Colours.Searchable(veglens.MethodForeground, veglens.PaletteRGB).Hex; hex != "" {
+						rgb[hex]++
+					}
+					if hex := im.Colours.Searchable(veglens.MethodForeground, veglens.PaletteRYB).Hex; hex != "" {
+						ryb[hex]++
+					}
 				}
 			}
 		case veglens.StatusPending:

@@ -74,8 +74,9 @@ type Deps struct {
 	Images     veglens.ImageStore
 	Objects    veglens.ObjectStore
 	Classifier veglens.Classifier
-	// MeasureColours measures the dominant colours; default colour.Measure.
-	MeasureColours func(img image.Image) veglens.Colours
+	// MeasureColours measures the dominant colours, weighting the picture
+	// by focus (the classifier's activation map); default colour.Measure.
+	MeasureColours func(img image.Image, focus veglens.ActivationMap) veglens.Colours
 	// Limits bound decoding; the zero value means picture.DefaultLimits.
 	// MaxBytes is capped at veglens.MaxImageBytes.
 	Limits picture.Limits
@@ -89,7 +90,7 @@ type Labeller struct {
 	images     veglens.ImageStore
 	objects    veglens.ObjectStore
 	classifier veglens.Classifier
-	measure    func(img image.Image) veglens.Colours
+	measure    func(img image.Image, focus veglens.ActivationMap) veglens.Colours
 	limits     picture.Limits
 	log        *slog.Logger
 	kinds      []veglens.Kind // the classifier's, for gallery folders
@@ -203,9 +204,10 @@ func (l *Labeller) examine(ctx context.Context, im *veglens.Image, size int64, t
 	return l.describe(ctx, im, pic.Image, t)
 }
 
-// describe classifies the picture and, beside it on other goroutines,
-// measures its colours and stores a thumbnail: they need only the decoded
-// pixels, so a machine with a spare core labels faster.
+// describe classifies the picture, then measures its colours where the
+// classifier found the vegetable (its activation map); beside both, on
+// another goroutine, it stores a thumbnail, which needs only the decoded
+// pixels.
 func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Image, t *veglens.Timings) error {
 	var (
 		wg                 sync.WaitGroup
@@ -213,12 +215,6 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 		colourErr          error
 		thumbKey, thumbErr = "", error(nil)
 	)
-	wg.Go(func() {
-		defer recoverInto(&colourErr)
-		step := time.Now()
-		colours = l.measure(img)
-		t.ColourMs = ms(time.Since(step))
-	})
 	if b := img.Bounds(); max(b.Dx(), b.Dy()) > ThumbnailSide {
 		wg.Go(func() {
 			defer recoverInto(&thumbErr)
@@ -228,6 +224,14 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 	step := time.Now()
 	pred, err := l.classifier.Classify(ctx, img, TopK)
 	t.InferenceMs = ms(time.Since(step))
+	if err == nil {
+		func() {
+			defer recoverInto(&colourErr)
+			step := time.Now()
+			colours = l.measure(img, pred.ActivationMap)
+			t.ColourMs = ms(time.Since(step))
+		}()
+	}
 	wg.Wait()
 
 	log := l.log.With("key", im.Key)

@@ -1,9 +1,13 @@
 package labelling_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"strings"
 	"testing"
@@ -30,7 +34,7 @@ type env struct {
 	model  *fakes.Classifier
 }
 
-func newEnv(t *testing.T, measure func(image.Image) veglens.Colours) env {
+func newEnv(t *testing.T, measure func(image.Image, veglens.ActivationMap) veglens.Colours) env {
 	t.Helper()
 	e := env{
 		images: fakes.NewImageStore(),
@@ -148,7 +152,7 @@ func TestRejections(t *testing.T) {
 		body    []byte
 		size    int64 // the event's size; 0 means len(body), -1 an event without one
 		answer  func(image.Image) (veglens.Prediction, error)
-		colours func(image.Image) veglens.Colours
+		colours func(image.Image, veglens.ActivationMap) veglens.Colours
 		reason  string
 	}{
 		{name: "empty", body: []byte{}, reason: "empty"},
@@ -161,7 +165,7 @@ func TestRejections(t *testing.T) {
 		{name: "classifier refuses the picture", body: good, reason: "The image could not be classified.",
 			answer: func(image.Image) (veglens.Prediction, error) { return veglens.Prediction{}, errors.New("bad tensor") }},
 		{name: "colour rules crash", body: good, reason: "The colours of this image could not be measured.",
-			colours: func(image.Image) veglens.Colours { panic("boom") }},
+			colours: func(image.Image, veglens.ActivationMap) veglens.Colours { panic("boom") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,5 +259,50 @@ func TestNothingToDo(t *testing.T) {
 	}
 	if im, err := e.images.Get(ctx, id); err != nil || im.Reason != "The uploaded file could not be found in storage." {
 		t.Errorf("missing upload: %+v %v", im, err)
+	}
+}
+
+// The colours describe where the classifier found the vegetable: a small
+// red tomato beside a larger heap of green leaves is stored as red, with
+// its common name, when the activation map points at the tomato.
+func TestColoursFollowTheActivationMap(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 210, 140))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{50, 140, 45, 255}), image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(10, 40, 70, 100), image.NewUniform(color.RGBA{200, 30, 25, 255}), image.Point{}, draw.Src)
+	var body bytes.Buffer
+	if err := png.Encode(&body, img); err != nil {
+		t.Fatal(err)
+	}
+	focus := veglens.ActivationMap{Size: 7, Values: make([]float32, 49)}
+	for y := 2; y <= 4; y++ {
+		focus.Values[y*7] = 1
+		focus.Values[y*7+1] = 1
+	}
+	for _, tc := range []struct {
+		name       string
+		focus      veglens.ActivationMap
+		rgb, names string
+	}{
+		{"map on the tomato", focus, "red", "red"},
+		{"no map: the larger green heap", veglens.ActivationMap{}, "green", "green"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil) // the real colour rules
+			e.model.Answer = func(image.Image) (veglens.Prediction, error) {
+				return veglens.Prediction{Score: 0.9, Top: []veglens.Guess{{Kind: "Tomato", Probability: 0.9}}, ActivationMap: tc.focus}, nil
+			}
+			id := uuid.NewString()
+			if _, err := e.l.Label(context.Background(), e.put(t, veglens.UploadKey(id, "png"), body.Bytes())); err != nil {
+				t.Fatal(err)
+			}
+			im, err := e.images.Get(context.Background(), id)
+			if err != nil || im.Colours == nil {
+				t.Fatalf("Get: %v, colours %v", err, im.Colours)
+			}
+			fg := im.Colours.Foreground
+			if fg.RGB.Dominant.Name != tc.rgb || fg.Common == nil || fg.Common.Dominant.Name != tc.names {
+				t.Errorf("stored foreground rgb %q common %v, want %s / %s", fg.RGB.Dominant.Name, fg.Common, tc.rgb, tc.names)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package veglens
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -21,18 +22,21 @@ func (c Colour) RGB() (r, g, b uint8) {
 	return v[0], v[1], v[2]
 }
 
-// PaletteID names a wheel in URLs, JSON and the database: "rgb" or "ryb".
+// PaletteID names a palette in URLs, JSON and the database: "rgb" or "ryb"
+// for the two wheels, "common" for the everyday colour names.
 type PaletteID string
 
-// The wheels' IDs.
+// The palettes' IDs.
 const (
-	PaletteRGB PaletteID = "rgb"
-	PaletteRYB PaletteID = "ryb"
+	PaletteRGB    PaletteID = "rgb"
+	PaletteRYB    PaletteID = "ryb"
+	PaletteCommon PaletteID = "common"
 )
 
-// Palette is a fixed, ordered 12-colour wheel. Order matters: neighbours on
-// the wheel are neighbours in the list, and when two colours score exactly
-// the same, the earlier one wins.
+// Palette is a fixed, ordered list of 12 named colours: one of the two
+// wheels, or the common names. Order matters: on a wheel, neighbours on the
+// wheel are neighbours in the list, and when two colours score exactly the
+// same, the earlier one wins.
 type Palette struct {
 	ID      PaletteID `json:"id"`
 	Name    string    `json:"name"` // for people: "RGB wheel"
@@ -54,21 +58,34 @@ var (
 		"red #FE2712", "red-orange #FC600A", "orange #FB9902", "yellow-orange #FCCC1A",
 		"yellow #FEFE33", "yellow-green #B2D732", "green #66B032", "blue-green #347C98",
 		"blue #0247FE", "blue-violet #4424D6", "violet #8601AF", "red-violet #C21460")
+
+	// CommonNames are the everyday colour words people use for a
+	// vegetable, each with a swatch for showing it (not a measured colour):
+	// the neutral names white, grey and black, then brown (dark orange) and
+	// beige (low-chroma orange or pale yellow), then the hues. The colour package
+	// documents the OKLCh boundaries of each name.
+	CommonNames = newPalette(PaletteCommon, "Common names",
+		"white #FFFFFF", "grey #7A7A7A", "black #1A1A1A", "brown #7B4A2A",
+		"beige #E2CFA6", "red #D7261E", "orange #F28C1E", "yellow #F5D324",
+		"green #3F9B2F", "blue #2A62C9", "purple #7B3F9E", "pink #F49AC1")
 )
 
-// Palettes lists both wheels, RGB first (copies: changing them changes
-// nothing else).
-func Palettes() []Palette { return []Palette{RGBWheel.clone(), RYBWheel.clone()} }
+// Palettes lists every palette: the RGB wheel, the RYB wheel, then the
+// common names (copies: changing them changes nothing else).
+func Palettes() []Palette { return []Palette{RGBWheel.clone(), RYBWheel.clone(), CommonNames.clone()} }
+
+// Wheels lists the two 12-colour wheels, RGB first (copies).
+func Wheels() []Palette { return []Palette{RGBWheel.clone(), RYBWheel.clone()} }
 
 func (p Palette) clone() Palette {
 	p.Colours = append([]Colour(nil), p.Colours...)
 	return p
 }
 
-// PaletteByID returns the wheel with the given ID ("rgb" or "ryb", any case,
-// surrounding spaces ignored).
+// PaletteByID returns the palette with the given ID ("rgb", "ryb" or
+// "common", any case, surrounding spaces ignored).
 func PaletteByID(id string) (Palette, bool) {
-	for _, p := range []Palette{RGBWheel, RYBWheel} {
+	for _, p := range []Palette{RGBWheel, RYBWheel, CommonNames} {
 		if strings.EqualFold(string(p.ID), strings.TrimSpace(id)) {
 			return p.clone(), true
 		}
@@ -127,21 +144,44 @@ type ColourShare struct {
 	Share float64 `json:"share"`
 }
 
-// PaletteResult is one method's result on one wheel.
+// PaletteResult is one method's result on one palette.
 type PaletteResult struct {
+	// Dominant is the colour named; on a wheel it is the zero Colour (empty
+	// name and hex) when the subject has no measurable hue (see Neutral).
 	Dominant Colour `json:"dominant"`
-	// Neutral marks a mostly white, grey or colourless subject; Dominant
-	// then names its tint.
+	// Neutral marks a subject without a measurable tint: mostly white,
+	// grey or black, or too dark to tell. On the wheels Dominant is then
+	// empty, and a foreground search never returns it for a wheel colour;
+	// it is found by its common name.
 	Neutral bool `json:"neutral"`
 	// Shares lists the colours present, largest first (the foreground
 	// method only; empty for the reference method).
 	Shares []ColourShare `json:"shares"`
 }
 
-// MethodColours is one method's result on both wheels.
+// MarshalJSON writes Dominant as null when it is the zero Colour (a
+// subject without a measurable hue); reading null back gives the zero
+// Colour again.
+func (r PaletteResult) MarshalJSON() ([]byte, error) {
+	type plain PaletteResult
+	out := struct {
+		plain
+		Dominant *Colour `json:"dominant"`
+	}{plain: plain(r)}
+	if r.Dominant != (Colour{}) {
+		out.Dominant = &r.Dominant
+	}
+	return json.Marshal(out)
+}
+
+// MethodColours is one method's result on both wheels and, for the
+// foreground method, in common words.
 type MethodColours struct {
 	RGB PaletteResult `json:"rgb"`
 	RYB PaletteResult `json:"ryb"`
+	// Common is the everyday name (CommonNames); nil for the reference
+	// method, which names wheel colours only.
+	Common *PaletteResult `json:"common,omitempty"`
 }
 
 // Colours is the colour analysis of an image: both methods on both wheels.
@@ -150,16 +190,33 @@ type Colours struct {
 	Reference  MethodColours `json:"reference"`
 }
 
-// Dominant returns the dominant colour for a method and wheel.
+// Dominant returns the dominant colour for a method and palette (the zero
+// Colour when there is none).
 func (c Colours) Dominant(m Method, p PaletteID) Colour {
 	mc := c.Foreground
 	if m == MethodReference {
 		mc = c.Reference
 	}
-	if p == PaletteRYB {
+	switch p {
+	case PaletteRYB:
 		return mc.RYB.Dominant
+	case PaletteCommon:
+		if mc.Common == nil {
+			return Colour{}
+		}
+		return mc.Common.Dominant
 	}
 	return mc.RGB.Dominant
+}
+
+// Searchable returns the colour a search for method m and palette p finds
+// the image under, or the zero Colour: with the foreground method a neutral
+// subject is found by its common name only, never by a wheel colour.
+func (c Colours) Searchable(m Method, p PaletteID) Colour {
+	if m == MethodForeground && p != PaletteCommon && c.Foreground.RGB.Neutral {
+		return Colour{}
+	}
+	return c.Dominant(m, p)
 }
 
 func newPalette(id PaletteID, name string, specs ...string) Palette {

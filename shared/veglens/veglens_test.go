@@ -1,6 +1,8 @@
 package veglens_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/veglens/veglens/shared/veglens"
@@ -121,6 +123,11 @@ func TestPalettesAreAsSpecified(t *testing.T) {
 	want := map[string]string{
 		"rgb": "red #FF0000,orange #FF8000,yellow #FFFF00,chartreuse #80FF00,green #00FF00,spring green #00FF80,cyan #00FFFF,azure #0080FF,blue #0000FF,violet #8000FF,magenta #FF00FF,rose #FF0080",
 		"ryb": "red #FE2712,red-orange #FC600A,orange #FB9902,yellow-orange #FCCC1A,yellow #FEFE33,yellow-green #B2D732,green #66B032,blue-green #347C98,blue #0247FE,blue-violet #4424D6,violet #8601AF,red-violet #C21460",
+		// the fixed everyday vocabulary; the swatches are only for showing it
+		"common": "white #FFFFFF,grey #7A7A7A,black #1A1A1A,brown #7B4A2A,beige #E2CFA6,red #D7261E,orange #F28C1E,yellow #F5D324,green #3F9B2F,blue #2A62C9,purple #7B3F9E,pink #F49AC1",
+	}
+	if len(veglens.Palettes()) != len(want) {
+		t.Errorf("%d palettes, want %d", len(veglens.Palettes()), len(want))
 	}
 	for _, p := range veglens.Palettes() {
 		s := ""
@@ -132,6 +139,31 @@ func TestPalettesAreAsSpecified(t *testing.T) {
 		}
 		if s != want[string(p.ID)] {
 			t.Errorf("palette %s:\n got %s\nwant %s", p.ID, s, want[string(p.ID)])
+		}
+	}
+}
+
+// A wheel result without a measurable hue says so with a null dominant
+// colour, and reads back as the zero Colour.
+func TestPaletteResultJSONWithoutHue(t *testing.T) {
+	red, _ := veglens.RGBWheel.Lookup("red")
+	for _, tc := range []struct {
+		in   veglens.PaletteResult
+		want string
+	}{
+		{veglens.PaletteResult{Neutral: true, Shares: []veglens.ColourShare{}}, `{"dominant":null,"neutral":true,"shares":[]}`},
+		{veglens.PaletteResult{Dominant: red, Shares: []veglens.ColourShare{}}, `{"dominant":{"name":"red","hex":"#FF0000"},"neutral":false,"shares":[]}`},
+	} {
+		b, err := json.Marshal(tc.in)
+		var got, want any
+		_ = json.Unmarshal(b, &got)
+		_ = json.Unmarshal([]byte(tc.want), &want)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("marshal %+v = %s, %v; want %s", tc.in, b, err, tc.want)
+		}
+		var back veglens.PaletteResult
+		if err := json.Unmarshal(b, &back); err != nil || back.Dominant != tc.in.Dominant || back.Neutral != tc.in.Neutral {
+			t.Errorf("round trip of %s = %+v, %v", b, back, err)
 		}
 	}
 }

@@ -163,7 +163,8 @@ func TestClassify(t *testing.T) {
 				}
 				c := im.Colours
 				if c == nil || c.Foreground.RGB.Dominant.Hex == "" || c.Foreground.RYB.Dominant.Hex == "" ||
-					c.Reference.RGB.Dominant.Hex == "" || c.Reference.RYB.Dominant.Hex == "" || len(c.Foreground.RGB.Shares) == 0 {
+					c.Reference.RGB.Dominant.Hex == "" || c.Reference.RYB.Dominant.Hex == "" || len(c.Foreground.RGB.Shares) == 0 ||
+					c.Foreground.Common == nil || c.Foreground.Common.Dominant.Name == "" || c.Reference.Common != nil {
 					t.Errorf("colours = %+v", c)
 				}
 				tm := im.Timings

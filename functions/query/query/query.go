@@ -255,6 +255,9 @@ func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
 		}
 		q.Method = veglens.Method(v)
 	}
+	if q.Method == veglens.MethodReference && q.Palette == veglens.PaletteCommon {
+		return q, api.Invalid("palette", "The reference method (the whole-photo average) names wheel colours only; use palette rgb or ryb with it, or the foreground method for common names.", []string{string(veglens.PaletteRGB), string(veglens.PaletteRYB)})
+	}
 	if v := strings.TrimSpace(params["count"]); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > veglens.MaxCount {
@@ -277,7 +280,11 @@ func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
 			for _, c := range pal.Colours {
 				names = append(names, c.Name)
 			}
-			return q, api.Invalid("colour", fmt.Sprintf("There is no colour %q on the %s wheel; use a name or hex code from it.", clip(v), strings.ToUpper(string(q.Palette))), names)
+			msg := fmt.Sprintf("There is no colour %q on the %s wheel; use a name or hex code from it.", clip(v), strings.ToUpper(string(q.Palette)))
+			if q.Palette == veglens.PaletteCommon {
+				msg = fmt.Sprintf("There is no common colour name %q; use one of the names listed.", clip(v))
+			}
+			return q, api.Invalid("colour", msg, names)
 		}
 		q.Colour = &c
 	}
@@ -343,6 +350,9 @@ func (h *Handler) alternatives(ctx context.Context, kind string, want veglens.Co
 		d := abs(i - from)
 		if n := len(wheel); d > n/2 {
 			d = n - d
+		}
+		if p == veglens.PaletteCommon {
+			d = 0 // the common names are not a wheel: most frequent first
 		}
 		alts = append(alts, alt{Alternative{Colour: wheel[i], Count: c.Count}, d})
 	}
@@ -429,8 +439,8 @@ type paletteList struct {
 
 func (h *Handler) listPalettes() paletteList {
 	out := paletteList{Methods: []methodJSON{
-		{ID: veglens.MethodForeground, Description: "The colour of the vegetable itself, with the background left out."},
-		{ID: veglens.MethodReference, Description: "The colour of the whole picture."},
+		{ID: veglens.MethodForeground, Description: "The colour of the vegetable itself: where the classifier found it, with the background left out. Named on both wheels and in common words."},
+		{ID: veglens.MethodReference, Description: "Whole-photo average (the original thesis rule): the wheel colour nearest every pixel on average, background included, which is why it often says orange."},
 	}}
 	out.Palettes = veglens.Palettes()
 	return out

@@ -285,7 +285,9 @@ func testQuery(t *testing.T, e env) {
 			{"/api/images?kind=tomato&colour=purple", "colour", 12},
 			{"/api/images?colour=spring+green&palette=ryb", "colour", 12},
 			{"/api/images?colour=%2300FF81", "colour", 12},
-			{"/api/images?palette=cmyk", "palette", 2},
+			{"/api/images?palette=cmyk", "palette", 3},
+			{"/api/images?palette=common&colour=chartreuse", "colour", 12},
+			{"/api/images?palette=common&method=reference", "palette", 2},
 			{"/api/images?method=average", "method", 2},
 			{"/api/images?count=0", "count", 0},
 			{"/api/images?count=101", "count", 0},
@@ -398,10 +400,10 @@ func testQuery(t *testing.T, e env) {
 	t.Run("Palettes", func(t *testing.T) {
 		_, out := get(t, e.h, "/api/palettes")
 		pals := out["palettes"].([]any)
-		if len(pals) != 2 || len(out["methods"].([]any)) != 2 {
+		if len(pals) != 3 || len(out["methods"].([]any)) != 2 {
 			t.Fatalf("palettes = %v", out)
 		}
-		for i, id := range []string{"rgb", "ryb"} {
+		for i, id := range []string{"rgb", "ryb", "common"} {
 			p := pals[i].(map[string]any)
 			if p["id"] != id || len(p["colours"].([]any)) != 12 {
 				t.Errorf("palette %d = %v", i, p)
@@ -479,4 +481,51 @@ func testQuery(t *testing.T, e env) {
 			t.Errorf("palettes need no database, got %d", status)
 		}
 	})
+}
+
+// A white cauliflower (neutral: no measurable tint) is not found by a wheel
+// colour, even the one its faint tint is nearest, but by its everyday name;
+// its JSON says it has no hue with a null dominant colour.
+func TestNeutralVegetablesAreFoundByTheirCommonName_Fakes(t *testing.T) {
+	e := newEnv(t, fakes.NewImageStore(), fakes.NewObjectStore(bucket))
+	ctx := context.Background()
+	white, _ := veglens.CommonNames.Lookup("white")
+	c := &veglens.Colours{
+		Foreground: veglens.MethodColours{
+			RGB:    veglens.PaletteResult{Neutral: true, Shares: []veglens.ColourShare{}},
+			RYB:    veglens.PaletteResult{Neutral: true, Shares: []veglens.ColourShare{}},
+			Common: &veglens.PaletteResult{Dominant: white, Neutral: true, Shares: []veglens.ColourShare{}},
+		},
+		Reference: wheelColours("orange", "orange").Reference,
+	}
+	id, err := e.store.Upsert(ctx, veglens.Image{Bucket: bucket, Key: "dataset/Cauliflower/1.jpg", Source: veglens.SourceDataset, Status: veglens.StatusDone,
+		TrueKind: "Cauliflower", Kind: "Cauliflower", Confidence: 0.9, Top: []veglens.Guess{{Kind: "Cauliflower", Probability: 0.9}}, Colours: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.objs.Put(ctx, "dataset/Cauliflower/1.jpg", "image/jpeg", []byte("jpeg")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		url   string
+		total int
+	}{
+		{"/api/images?kind=Cauliflower&colour=orange", 0},
+		{"/api/images?kind=Cauliflower&colour=white&palette=common", 1},
+		{"/api/images?kind=Cauliflower&colour=WHITE&palette=Common", 1},
+		{"/api/images?kind=Cauliflower&colour=orange&method=reference", 1},
+	} {
+		status, out := get(t, e.h, tc.url)
+		if status != 200 || out["total"].(float64) != float64(tc.total) {
+			t.Errorf("%s: %d total %v, want %d", tc.url, status, out["total"], tc.total)
+		}
+	}
+	_, out := get(t, e.h, "/api/images/"+id)
+	fg := out["colours"].(map[string]any)["foreground"].(map[string]any)
+	if rgb := fg["rgb"].(map[string]any); rgb["dominant"] != nil || rgb["neutral"] != true {
+		t.Errorf("neutral foreground rgb = %v, want a null dominant colour", rgb)
+	}
+	if common := fg["common"].(map[string]any)["dominant"].(map[string]any); common["name"] != "white" {
+		t.Errorf("common = %v, want white", common)
+	}
 }

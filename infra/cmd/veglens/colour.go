@@ -11,6 +11,7 @@ import (
 
 	"github.com/veglens/veglens/shared/colour"
 	"github.com/veglens/veglens/shared/picture"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 func init() {
@@ -38,6 +39,8 @@ type colourForeground struct {
 	RYB          string        `json:"ryb"`
 	RGBName      string        `json:"rgb_name"`
 	RYBName      string        `json:"ryb_name"`
+	Common       string        `json:"common"`
+	Focus        string        `json:"focus"`
 	Neutral      bool          `json:"neutral"`
 	NeutralShare float64       `json:"neutral_share"`
 	Background   float64       `json:"background_share"`
@@ -50,9 +53,11 @@ func runColour(ctx context.Context, args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: veglens colour FILE...\n\n"+
 			"Prints one JSON object per line for each picture (JPEG, PNG, WebP, GIF), decoded as the\n"+
-			"service decodes uploads (EXIF orientation applied):\n"+
+			"service decodes uploads (EXIF orientation applied), measured without the model's activation\n"+
+			"map (the foreground method's fallback: centre weighting and the border background rule):\n"+
 			`  {"file": ..., "reference": {"rgb": "#RRGGBB", "ryb": ...}, "foreground": {"rgb": ..., "ryb": ...,`+"\n"+
-			`   "neutral": false, "rgb_shares": {"red": 0.01, ...}, "ryb_shares": {...}}}`+"\n"+
+			`   "common": "red", "neutral": false, "rgb_shares": {"red": 0.01, ...}, "ryb_shares": {...}}}`+"\n"+
+			"(a neutral picture without a measurable tint has empty rgb and ryb)"+"\n"+
 			"(plus the entry names). A file that cannot be read or is not a picture gets\n"+
 			`{"file": ..., "error": "..."}; the other files are still processed and the exit status is 1.`)
 	}
@@ -107,7 +112,7 @@ func colourOf(file string) (colourLine, error) {
 	if err != nil {
 		return colourLine{}, err
 	}
-	a := colour.Analyze(pic.Image)
+	a := colour.Analyze(pic.Image, veglens.ActivationMap{})
 	return colourLine{
 		File: file,
 		Reference: &colourReference{
@@ -117,6 +122,7 @@ func colourOf(file string) (colourLine, error) {
 		Foreground: &colourForeground{
 			RGB: a.Foreground.RGB.Hex, RYB: a.Foreground.RYB.Hex,
 			RGBName: a.Foreground.RGB.Name, RYBName: a.Foreground.RYB.Name,
+			Common: a.Foreground.Common.Name, Focus: a.Foreground.Focus,
 			Neutral: a.Foreground.Neutral, NeutralShare: a.Foreground.NeutralShare,
 			Background: a.Foreground.BackgroundShare,
 			RGBShares:  a.Foreground.RGBShares, RYBShares: a.Foreground.RYBShares,

@@ -8,12 +8,13 @@ interface ColourPickerProps {
   onChange: (colour: string | null, palette: PaletteId) => void;
 }
 
-const WHEEL_NAMES: Record<PaletteId, string> = {
-  rgb: 'RGB wheel (light: red, green, blue primaries)',
-  ryb: 'RYB wheel (paint: red, yellow, blue primaries)',
+const PALETTE_NAMES: Record<PaletteId, { short: string; long: string }> = {
+  rgb: { short: 'RGB', long: 'RGB wheel (light: red, green, blue primaries)' },
+  ryb: { short: 'RYB', long: 'RYB wheel (paint: red, yellow, blue primaries)' },
+  common: { short: 'Words', long: 'Everyday colour names (white, brown, beige, ...)' },
 };
 
-/** Two rows of swatches, one per colour wheel; each name shows on hover and on keyboard focus. */
+/** Three rows of swatches: the two colour wheels and the everyday names; each name shows on hover and on keyboard focus. */
 export function ColourPicker({ palettes, colour, palette, onChange }: ColourPickerProps) {
   return (
     <fieldset className="colour-picker">
@@ -23,13 +24,13 @@ export function ColourPicker({ palettes, colour, palette, onChange }: ColourPick
         <span className="choice-body">Any colour</span>
       </label>
       {palettes === undefined ? (
-        <p className="muted">Loading the colour wheels…</p>
+        <p className="muted">Loading the colours…</p>
       ) : (
         palettes.map((p) => (
           <div className="wheel-row" key={p.id} role="group" aria-labelledby={`wheel-${p.id}`}>
-            <span className="wheel-name" id={`wheel-${p.id}`} title={WHEEL_NAMES[p.id]}>
-              {p.id.toUpperCase()}
-              <span className="visually-hidden"> wheel</span>
+            <span className="wheel-name" id={`wheel-${p.id}`} title={PALETTE_NAMES[p.id].long}>
+              {PALETTE_NAMES[p.id].short}
+              <span className="visually-hidden">{p.id === 'common' ? ' (everyday colour names)' : ' wheel'}</span>
             </span>
             <div className="wheel-swatches">
               {p.colours.map((c) => {
@@ -45,7 +46,7 @@ export function ColourPicker({ palettes, colour, palette, onChange }: ColourPick
                     />
                     <span className="swatch-face" style={{ background: c.hex, color: textOn(c.hex) }}>
                       <span className="visually-hidden">
-                        {c.name} ({p.id.toUpperCase()} wheel)
+                        {c.name} ({p.id === 'common' ? 'everyday name' : `${p.id.toUpperCase()} wheel`})
                       </span>
                     </span>
                     <span className="swatch-tip" aria-hidden="true">

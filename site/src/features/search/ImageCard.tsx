@@ -13,14 +13,19 @@ interface ImageCardProps {
 export function describeImage(image: Image, method: Method, palette: PaletteId): string {
   const kind = image.kind ? kindLabel(image.kind) : 'Unlabelled photo';
   const conf = image.confidence !== null ? `, ${percent(image.confidence)} sure` : '';
-  const colour = image.colours ? `, mostly ${image.colours[method][palette].dominant.name}` : '';
+  const named = image.colours?.[method][palette]?.dominant ?? image.colours?.foreground.common?.dominant;
+  const colour = named ? `, mostly ${named.name}` : '';
   return `${kind}${conf}${colour}`;
 }
 
 /** One search result: the photo, kind, confidence, colour swatches and their shares. */
 export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
   const result = image.colours?.[method][palette];
-  const other = image.colours?.[method][palette === 'rgb' ? 'ryb' : 'rgb'];
+  // Beside the searched palette's colour: the other wheel, or for a search by
+  // name the RGB wheel; a neutral vegetable shows its name instead of a hue.
+  const otherId = palette === 'rgb' ? 'ryb' : 'rgb';
+  const other = image.colours?.[method][otherId];
+  const common = image.colours?.foreground.common?.dominant;
   return (
     <li className="card">
       <button type="button" className="card-button" onClick={() => onOpen(image)}>
@@ -40,8 +45,12 @@ export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
           </span>
           {result && (
             <span className="card-line card-colours">
-              <Swatch hex={result.dominant.hex} name={result.dominant.name} labelled />
-              {other && <Swatch hex={other.dominant.hex} name={`${other.dominant.name} (${palette === 'rgb' ? 'RYB' : 'RGB'})`} />}
+              {result.dominant ? (
+                <Swatch hex={result.dominant.hex} name={result.dominant.name} labelled />
+              ) : (
+                common && <Swatch hex={common.hex} name={common.name} labelled />
+              )}
+              {other?.dominant && <Swatch hex={other.dominant.hex} name={`${other.dominant.name} (${otherId.toUpperCase()})`} />}
             </span>
           )}
         </span>

@@ -92,16 +92,23 @@ export function SearchPage({ search }: { search: string }) {
           palettes={palettes.data?.palettes}
           colour={state.colour}
           palette={state.palette}
-          onChange={(colour, palette) => update({ colour, palette })}
+          onChange={(colour, palette) =>
+            // common names belong to the vegetable method only
+            update(palette === 'common' ? { colour, palette, method: 'foreground' } : { colour, palette })
+          }
         />
         {palettes.error !== undefined && <ErrorNotice error={palettes.error} />}
         <fieldset className="method-switch">
           <legend>Colour measured on</legend>
           {(['foreground', 'reference'] as const).map((m) => (
             <label className="choice segment" key={m}>
-              <input type="radio" name="method" value={m} checked={state.method === m} onChange={() => update({ method: m })} />
+              <input type="radio" name="method" value={m} checked={state.method === m} onChange={() =>
+                  // the whole-photo average has no common names: a word search becomes any colour
+                  update(m === 'reference' && state.palette === 'common' ? { method: m, colour: null, palette: 'rgb' } : { method: m })
+                }
+              />
               <span className="choice-body" title={palettes.data?.methods.find((x) => x.id === m)?.description}>
-                {m === 'foreground' ? 'The vegetable (foreground)' : 'The whole photo (reference)'}
+                {m === 'foreground' ? 'The vegetable (foreground)' : 'Whole-photo average (thesis rule)'}
               </span>
             </label>
           ))}

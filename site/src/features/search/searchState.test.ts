@@ -12,6 +12,10 @@ describe('search state in the URL', () => {
     });
   });
 
+  it('searches common names with the vegetable method only (the whole-photo average has none)', () => {
+    expect(parseSearch('?colour=beige&palette=common&method=reference')).toEqual({ ...DEFAULT_SEARCH, colour: 'beige', palette: 'common' });
+  });
+
   it('gives the defaults for an empty query', () => {
     expect(parseSearch('')).toEqual(DEFAULT_SEARCH);
     expect(toSearch(DEFAULT_SEARCH)).toBe('');
@@ -21,6 +25,7 @@ describe('search state in the URL', () => {
     ['?kind=Bitter_Gourd', { ...DEFAULT_SEARCH, kind: 'Bitter_Gourd' }],
     ['?kind=Tomato&colour=spring%20green&palette=rgb', { ...DEFAULT_SEARCH, kind: 'Tomato', colour: 'spring green' }],
     ['?colour=red-violet&palette=ryb&method=reference&count=100', { ...DEFAULT_SEARCH, colour: 'red-violet', palette: 'ryb', method: 'reference', count: 100 }],
+    ['?kind=Cauliflower&colour=white&palette=common', { ...DEFAULT_SEARCH, kind: 'Cauliflower', colour: 'white', palette: 'common' }],
   ])('round-trips %s', (search, state) => {
     expect(parseSearch(search)).toEqual(state);
     expect(toSearch(state)).toBe(search);

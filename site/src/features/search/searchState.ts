@@ -41,8 +41,10 @@ export function parseCount(v: string | null): number {
 export function parseSearch(search: string): SearchState {
   const q = new URLSearchParams(search);
   const colour = q.get('colour')?.trim().toLowerCase() || null;
-  const palette = q.get('palette')?.toLowerCase() === 'ryb' ? 'ryb' : 'rgb';
-  const method = q.get('method')?.toLowerCase() === 'reference' ? 'reference' : 'foreground';
+  const p = q.get('palette')?.toLowerCase();
+  const palette: PaletteId = p === 'ryb' || p === 'common' ? p : 'rgb';
+  // The whole-photo average names wheel colours only.
+  const method = q.get('method')?.toLowerCase() === 'reference' && palette !== 'common' ? 'reference' : 'foreground';
   return { kind: parseKind(q.get('kind')), colour, palette, method, count: parseCount(q.get('count')) };
 }
 

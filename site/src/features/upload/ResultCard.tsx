@@ -11,8 +11,15 @@ export const REFUSAL = 'This does not look like one of our 15 vegetables';
 export function ResultCard({ image, preview }: { image: Image; preview: string }) {
   const fg = image.colours?.foreground;
   const kind = image.kind;
+  // More like it: by its RGB-wheel colour, or by its name in words when it is
+  // neutral (a neutral vegetable is never found by a wheel colour).
+  const like = fg ? (fg.rgb.neutral || !fg.rgb.dominant ? { c: fg.common?.dominant, p: 'common' } : { c: fg.rgb.dominant, p: 'rgb' }) : undefined;
   const searchHref =
-    kind && fg ? `?kind=${kind}&colour=${encodeURIComponent(fg.rgb.dominant.name)}&palette=rgb` : kind ? `?kind=${kind}` : '?';
+    kind && like?.c
+      ? `?kind=${kind}&colour=${encodeURIComponent(like.c.name)}&palette=${like.p}`
+      : kind
+        ? `?kind=${kind}`
+        : '?';
   return (
     <article className="result-card" aria-labelledby="result-title" data-testid="result-card">
       <img className="result-img" src={preview} alt="Your photo" />
@@ -45,7 +52,7 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
         {kind && !image.refused && (
           <p>
             <a href={searchHref} onClick={onAppLink}>
-              See more {fg ? `${fg.rgb.dominant.name} ` : ''}
+              See more {like?.c ? `${like.c.name} ` : ''}
               {kindLabel(kind).toLowerCase()} photos
             </a>
           </p>
