@@ -53,6 +53,24 @@ def test_threshold_stops_where_enough_unknown_photos_are_refused():
     assert refusal.choose_threshold(val, np.array([]), np.array([]), 0.01, 0.9) > 0.9  # only validation to go by
 
 
+def test_threshold_keeps_a_margin_when_the_sample_allows():
+    # 400 unknown photos with scores spread evenly: refusing just 90 % of them would miss 90 %
+    # on other photos half the time, so the threshold refuses enough that the Wilson lower
+    # bound (95 %) reaches 90 %.
+    val = np.linspace(0.9, 1.0, 200)
+    unknown = np.linspace(0.0, 0.8, 400)
+    t = refusal.choose_threshold(val, np.array([0.85]), unknown, 0.01, 0.9, 0.95)
+    k = int(round(refusal.refused(unknown, t) * 400))
+    assert refusal.wilson_lower(k, 400, 0.95) >= 0.9 > refusal.wilson_lower(k - 1, 400, 0.95)
+    assert 0.92 < k / 400 < 0.94
+
+
+def test_wilson_lower_bound():
+    assert refusal.wilson_lower(0, 0, 0.95) == 0.0
+    assert abs(refusal.wilson_lower(90, 100, 0.95) - 0.8395) < 1e-3  # z = 1.645
+    assert refusal.wilson_lower(10, 10, 0.95) < 1.0
+
+
 def test_threshold_with_ties():
     scores = np.array([0.5] * 5 + [1.0] * 95)
     t = refusal.choose_threshold(scores, np.array([]), np.array([]), 0.01, 0.9)

@@ -49,6 +49,7 @@ class Config:
     dropout: float = 0.2
     max_refused: float = 0.01
     want_unknown_refused: float = 0.90
+    unknown_confidence: float = 0.95  # ... reached with this confidence on the select part (Wilson bound)
     calibration_images: int = 256
     limit_per_class: int = 0
     latency_runs: int = 300

@@ -6,6 +6,9 @@ one number with the threshold stored in model.json: refused when score < thresho
 """
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 import torch
 
@@ -69,13 +72,28 @@ def refused(scores: np.ndarray, threshold: float) -> float:
     return float(np.mean(np.asarray(scores, dtype=np.float64) < threshold)) if len(scores) else float("nan")
 
 
+def wilson_lower(k: int, n: int, confidence: float) -> float:
+    """One-sided lower confidence bound on a rate after k successes in n trials (Wilson 1927,
+    "Probable inference, the law of succession, and statistical inference"); 0 when n is 0."""
+    if n == 0:
+        return 0.0
+    z = NormalDist().inv_cdf(confidence)
+    p = k / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - margin) / (1 + z * z / n)
+
+
 def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max_val_refused: float = 0.01,
-                     want_unknown_refused: float = 0.90) -> float:
+                     want_unknown_refused: float = 0.90, confidence: float = 0.95) -> float:
     """The threshold: at most max_val_refused of the validation photos refused; within that,
-    the lowest threshold that refuses want_unknown_refused of the unknown photos (so as few
-    real photos as possible are refused), or, when no allowed threshold reaches it, the one
-    that refuses the most unknown photos for each real photo it refuses (max of unknown
-    refused minus real refused).
+    the lowest threshold whose refused share of the unknown photos reaches
+    want_unknown_refused with the given confidence (its Wilson lower bound: the select part
+    is a sample, and a threshold that only just reaches the aim there misses it on other
+    photos about half the time), so as few real photos as possible are refused. When no
+    allowed threshold reaches the aim with that confidence, the lowest that reaches it at
+    all; when none does, the one that refuses the most unknown photos for each real photo
+    it refuses (max of unknown refused minus real refused).
     Candidates are midpoints between consecutive distinct scores, so tiny numeric
     differences between runtimes do not move a photo across the threshold."""
     allv = np.unique(np.concatenate([val, real, unknown]).astype(np.float64))
@@ -83,6 +101,10 @@ def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max
     ok = [t for t in cands if refused(val, t) <= max_val_refused]
     if len(unknown) == 0:  # nothing to refuse was seen: refuse what validation allows
         return float(max(ok))
+    n = len(unknown)
+    confident = [t for t in ok if wilson_lower(round(refused(unknown, t) * n), n, confidence) >= want_unknown_refused]
+    if confident:
+        return float(min(confident))
     reaching = [t for t in ok if refused(unknown, t) >= want_unknown_refused]
     if reaching:
         return float(min(reaching))

@@ -366,7 +366,8 @@ def run(cfg: Config) -> dict:
     sel_real, sel_unknown = split("select", sel_y)
     rep_real, rep_unknown = split("report", rep_y)
     val_scores = runs["int8"]["validation"]["score"]
-    threshold = refusal.choose_threshold(val_scores, sel_real, sel_unknown, cfg.max_refused, cfg.want_unknown_refused)
+    threshold = refusal.choose_threshold(val_scores, sel_real, sel_unknown, cfg.max_refused, cfg.want_unknown_refused,
+                                         cfg.unknown_confidence)
     grid = sorted(set(np.round(np.linspace(0.05, 0.95, 19), 2).tolist()) | {round(threshold, 4)})
 
     version = export.file_version(int8_path)
@@ -396,6 +397,9 @@ def run(cfg: Config) -> dict:
     result["refusal"] = {
         "score": score_name, "threshold": threshold, "rule": "refused when score < threshold",
         "chosen_on": "validation (at most 1 % refused) and the select part of the extra photos",
+        "aim": {"unknown_refused": cfg.want_unknown_refused, "confidence": cfg.unknown_confidence,
+                "select_unknown_lower_bound": refusal.wilson_lower(round(refusal.refused(sel_unknown, threshold) * len(sel_unknown)),
+                                                                   len(sel_unknown), cfg.unknown_confidence)},
         "candidates_select_auroc": candidates,
         "auroc": {"select": refusal.auroc(sel_real, sel_unknown), "report": refusal.auroc(rep_real, rep_unknown)},
         "validation_refused": refusal.refused(val_scores, threshold),

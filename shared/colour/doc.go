@@ -98,8 +98,9 @@
 //     colours), the RYB answer is its largest share within 60 degrees of the
 //     RGB answer.
 //  7. Result. The shares are the normalised hue votes (every entry of the
-//     palette, summing to 1); each wheel names its largest share, ties to
-//     the earlier entry.
+//     palette, summing to 1); the RGB wheel names its largest share, ties to
+//     the earlier entry, and the RYB wheel its largest share too unless the
+//     60-degree rule of step 6 picks a smaller one next to the RGB answer.
 //
 // # Common names
 //
