@@ -84,6 +84,14 @@ def wilson_lower(k: int, n: int, confidence: float) -> float:
     return (centre - margin) / (1 + z * z / n)
 
 
+def refused_lower_bound(scores: np.ndarray, threshold: float, confidence: float) -> float | None:
+    """The Wilson lower bound of the refused share of scores at threshold; None without scores."""
+    n = len(scores)
+    if n == 0:
+        return None
+    return wilson_lower(int(np.sum(np.asarray(scores, dtype=np.float64) < threshold)), n, confidence)
+
+
 def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max_val_refused: float = 0.01,
                      want_unknown_refused: float = 0.90, confidence: float = 0.95) -> float:
     """The threshold: at most max_val_refused of the validation photos refused; within that,
@@ -101,8 +109,7 @@ def choose_threshold(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, max
     ok = [t for t in cands if refused(val, t) <= max_val_refused]
     if len(unknown) == 0:  # nothing to refuse was seen: refuse what validation allows
         return float(max(ok))
-    n = len(unknown)
-    confident = [t for t in ok if wilson_lower(round(refused(unknown, t) * n), n, confidence) >= want_unknown_refused]
+    confident = [t for t in ok if refused_lower_bound(unknown, t, confidence) >= want_unknown_refused]
     if confident:
         return float(min(confident))
     reaching = [t for t in ok if refused(unknown, t) >= want_unknown_refused]
