@@ -222,8 +222,9 @@ type SearchQuery struct {
 
 // Alternative is a colour of the asked-for kind that does have images.
 type Alternative struct {
-	Colour veglens.Colour `json:"colour"`
-	Count  int            `json:"count"`
+	Colour  veglens.Colour    `json:"colour"`
+	Palette veglens.PaletteID `json:"palette"`
+	Count   int               `json:"count"`
 }
 
 // SearchResult is the body of GET /api/images.
@@ -354,7 +355,7 @@ func (h *Handler) alternatives(ctx context.Context, kind string, want veglens.Co
 		if p == veglens.PaletteCommon {
 			d = 0 // the common names are not a wheel: most frequent first
 		}
-		alts = append(alts, alt{Alternative{Colour: wheel[i], Count: c.Count}, d})
+		alts = append(alts, alt{Alternative{Colour: wheel[i], Palette: p, Count: c.Count}, d})
 	}
 	slices.SortStableFunc(alts, func(a, b alt) int {
 		if a.dist != b.dist {
@@ -366,8 +367,24 @@ func (h *Handler) alternatives(ctx context.Context, kind string, want veglens.Co
 	for _, a := range alts {
 		out = append(out, a.Alternative)
 	}
+	if m == veglens.MethodForeground && p != veglens.PaletteCommon {
+		// Neutral vegetables have no wheel colour: offer them by their
+		// word (white, grey or black; only neutral ones get those words).
+		words, err := h.images.ColourCounts(ctx, kind, veglens.MethodForeground, veglens.PaletteCommon)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range words {
+			if w, ok := veglens.CommonNames.Lookup(c.Hex); ok && c.Count > 0 && neutralWords[w.Name] {
+				out = append(out, Alternative{Colour: w, Palette: veglens.PaletteCommon, Count: c.Count})
+			}
+		}
+	}
 	return out, nil
 }
+
+// neutralWords are the common names only a neutral vegetable gets.
+var neutralWords = map[string]bool{"white": true, "grey": true, "black": true}
 
 func abs(n int) int {
 	if n < 0 {

@@ -520,7 +520,13 @@ func TestNeutralVegetablesAreFoundByTheirCommonName_Fakes(t *testing.T) {
 			t.Errorf("%s: %d total %v, want %d", tc.url, status, out["total"], tc.total)
 		}
 	}
-	_, out := get(t, e.h, "/api/images/"+id)
+	// A wheel search that finds nothing offers the neutral ones by their word.
+	_, out := get(t, e.h, "/api/images?kind=Cauliflower&colour=orange")
+	alts, _ := out["alternatives"].([]any)
+	if len(alts) != 1 || alts[0].(map[string]any)["palette"] != "common" || alts[0].(map[string]any)["colour"].(map[string]any)["name"] != "white" {
+		t.Errorf("alternatives for orange cauliflowers = %v, want white (common)", alts)
+	}
+	_, out = get(t, e.h, "/api/images/"+id)
 	fg := out["colours"].(map[string]any)["foreground"].(map[string]any)
 	if rgb := fg["rgb"].(map[string]any); rgb["dominant"] != nil || rgb["neutral"] != true {
 		t.Errorf("neutral foreground rgb = %v, want a null dominant colour", rgb)

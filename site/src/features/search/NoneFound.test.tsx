@@ -23,16 +23,20 @@ describe('NoneFound', () => {
         kind="Tomato"
         colour={violet}
         alternatives={[
-          { colour: { name: 'red', hex: '#FF0000' }, count: 7 },
-          { colour: { name: 'orange', hex: '#FF8000' }, count: 2 },
+          { colour: { name: 'red', hex: '#FF0000' }, palette: 'rgb', count: 7 },
+          { colour: { name: 'orange', hex: '#FF8000' }, palette: 'rgb', count: 2 },
+          { colour: { name: 'white', hex: '#FFFFFF' }, palette: 'common', count: 3 },
         ]}
         onPick={onPick}
       />,
     );
     const buttons = within(screen.getByRole('list', { name: /nearest colours/i })).getAllByRole('button');
-    expect(buttons.map((b) => b.textContent)).toEqual(['red7', 'orange2']);
+    expect(buttons.map((b) => b.textContent)).toEqual(['red7', 'orange2', 'white3']);
     fireEvent.click(buttons[1]!);
-    expect(onPick).toHaveBeenCalledWith('orange');
+    expect(onPick).toHaveBeenCalledWith('orange', 'rgb');
+    // neutral ones (no wheel colour) are offered by their everyday name
+    fireEvent.click(buttons[2]!);
+    expect(onPick).toHaveBeenCalledWith('white', 'common');
   });
 
   it('points to the upload page when the kind exists in no colour at all', () => {

@@ -1,4 +1,4 @@
-import type { Alternative, ColourRef, Kind } from '../../lib/api/types';
+import type { Alternative, ColourRef, Kind, PaletteId } from '../../lib/api/types';
 import { kindLabel, kindPlural, noneFoundTitle, textOn } from '../../lib/format';
 import { kindPictureUrl } from '../../lib/vocabulary';
 import { onAppLink } from '../../components/Layout';
@@ -7,7 +7,7 @@ interface NoneFoundProps {
   kind: Kind | null;
   colour: ColourRef | null;
   alternatives: Alternative[];
-  onPick: (colour: string) => void;
+  onPick: (colour: string, palette: PaletteId) => void;
 }
 
 /**
@@ -41,8 +41,8 @@ export function NoneFound({ kind, colour, alternatives, onPick }: NoneFoundProps
             <p>{kind ? `${kindLabel(kind)} photos we do have, in the nearest colours:` : 'Colours we do have:'}</p>
             <ul className="alternatives" aria-label="Nearest colours that exist">
               {alternatives.map((a) => (
-                <li key={a.colour.hex}>
-                  <button type="button" className="alt-button" onClick={() => onPick(a.colour.name)}>
+                <li key={`${a.palette}:${a.colour.hex}`}>
+                  <button type="button" className="alt-button" onClick={() => onPick(a.colour.name, a.palette)}>
                     <span className="swatch-chip" style={{ background: a.colour.hex }} aria-hidden="true" />
                     {a.colour.name}
                     <span className="alt-count">{a.count}</span>

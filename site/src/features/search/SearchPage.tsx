@@ -144,7 +144,7 @@ export function SearchPage({ search }: { search: string }) {
             kind={data.query.kind ?? state.kind}
             colour={data.query.colour}
             alternatives={data.alternatives}
-            onPick={(colour) => update({ colour })}
+            onPick={(colour, palette) => update(palette === 'common' ? { colour, palette, method: 'foreground' } : { colour, palette })}
           />
         ) : data ? (
           <ul className={`results-grid${results.loading ? ' is-stale' : ''}`} data-testid="results">
