@@ -62,7 +62,7 @@ type hueBand struct {
 // than at the midpoints between the wheels' entries: a warm-lit yellow
 // pepper sits at 80-90 degrees, nearer the wheel's orange than its yellow,
 // and a pale cabbage at 95-110, nearer yellow than green.
-var hueBands = [...]hueBand{
+var hueBands = [...]hueBand{ // bandRed, bandYellow and bandGreen index it
 	{345, "red", "red"},
 	{41, "orange", "orange"},
 	{68, "yellow", "yellow"},
@@ -72,6 +72,13 @@ var hueBands = [...]hueBand{
 	{285, "violet", "violet"},
 	{315, "magenta", "red-violet"},
 }
+
+// Indexes of hueBands that the naming adjustments refer to.
+const (
+	bandRed    = 0
+	bandYellow = 2
+	bandGreen  = 3
+)
 
 // bandOf returns the index of the basic band holding hue h (degrees).
 func bandOf(h float64) int {
@@ -123,14 +130,14 @@ var wheelHues = [2]*paletteHues{newPaletteHues(veglens.RGBWheel), newPaletteHues
 func (h *paletteHues) name(c lab, ch float64, allowVivid bool) int {
 	hd := hueDeg(c)
 	b := bandOf(hd)
-	if hueBands[b].rgb == "green" && hd < lemonHue && c.L >= lemonL && ch >= lemonChroma {
-		b-- // a light, saturated yellow-green is a lemon's yellow, not a cabbage's green
+	if b == bandGreen && hd < lemonHue && c.L >= lemonL && ch >= lemonChroma {
+		b = bandYellow // a light, saturated yellow-green is a lemon's yellow, not a cabbage's green
 	}
 	best := h.band[b]
 	switch {
-	case hueBands[b].rgb == "yellow" && c.L < yellowMinL:
+	case b == bandYellow && c.L < yellowMinL:
 		return h.orange
-	case hueBands[b].rgb == "red" && ch < dullRedFrac*h.chroma[h.red] && c.L < dullRedL:
+	case b == bandRed && ch < dullRedFrac*h.chroma[h.red] && c.L < dullRedL:
 		return h.orange
 	case !allowVivid:
 		return best
@@ -261,9 +268,8 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 	res := foregroundResult{focused: fw != nil, common: cBlack}
 	var neutralMass, chromaMass, darkMass, total, dropped float64
 	var hue, tint [2][12]float64
-	var voted [12]lab // per RGB entry: mass-weighted sums of L and chroma (in A) of its voters
-	var votedMass [12]float64
-	var neutralL float64 // w-weighted sum of the neutral cells' lightness
+	var votedL, votedC, votedMass [12]float64 // per RGB entry: mass-weighted sums of its voters' L and chroma, and their mass
+	var neutralL float64                      // w-weighted sum of the neutral cells' lightness
 	r2 := bgRadius * bgRadius
 	for i := range cells {
 		c := &cells[i]
@@ -303,8 +309,8 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 			k := h.name(c.c, c.ch, true)
 			hue[p][k] += c.w * c.ch
 			if p == 0 {
-				voted[k].L += c.w * c.c.L
-				voted[k].A += c.w * c.ch
+				votedL[k] += c.w * c.c.L
+				votedC[k] += c.w * c.ch
 				votedMass[k] += c.w
 			}
 		}
@@ -348,11 +354,11 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 		// its shares are those of the RGB entries, named the same way.
 		for k, m := range votedMass {
 			if m > 0 {
-				res.commonShares[commonFor(wheelHues[0].entries[k].Name, voted[k].L/m, voted[k].A/m)] += res.pal[0].shares[k]
+				res.commonShares[commonFor(wheelHues[0].entries[k].Name, votedL[k]/m, votedC[k]/m)] += res.pal[0].shares[k]
 			}
 		}
 		w := res.pal[0].winner
-		res.common = commonFor(wheelHues[0].entries[w].Name, voted[w].L/votedMass[w], voted[w].A/votedMass[w])
+		res.common = commonFor(wheelHues[0].entries[w].Name, votedL[w]/votedMass[w], votedC[w]/votedMass[w])
 	}
 	return res
 }

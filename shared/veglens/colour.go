@@ -70,6 +70,11 @@ var (
 		"green #3F9B2F", "blue #2A62C9", "purple #7B3F9E", "pink #F49AC1")
 )
 
+// IsNeutralName reports whether a common name is one that only a neutral
+// subject gets: white, grey or black (a vegetable with a tint is named by
+// its hue, brown or beige included).
+func IsNeutralName(name string) bool { return name == "white" || name == "grey" || name == "black" }
+
 // Palettes lists every palette: the RGB wheel, the RYB wheel, then the
 // common names (copies: changing them changes nothing else).
 func Palettes() []Palette { return []Palette{RGBWheel.clone(), RYBWheel.clone(), CommonNames.clone()} }

@@ -375,16 +375,13 @@ func (h *Handler) alternatives(ctx context.Context, kind string, want veglens.Co
 			return nil, err
 		}
 		for _, c := range words {
-			if w, ok := veglens.CommonNames.Lookup(c.Hex); ok && c.Count > 0 && neutralWords[w.Name] {
+			if w, ok := veglens.CommonNames.Lookup(c.Hex); ok && c.Count > 0 && veglens.IsNeutralName(w.Name) {
 				out = append(out, Alternative{Colour: w, Palette: veglens.PaletteCommon, Count: c.Count})
 			}
 		}
 	}
 	return out, nil
 }
-
-// neutralWords are the common names only a neutral vegetable gets.
-var neutralWords = map[string]bool{"white": true, "grey": true, "black": true}
 
 func abs(n int) int {
 	if n < 0 {
