@@ -121,7 +121,8 @@ test-models: deps-python ## training code: a tiny end-to-end run
 # make train DATA=<folder> [EXTRA=<folder>]: <folder>/train/<Class>/* and
 # <folder>/validation/<Class>/*; EXTRA holds realworld/<Kind>/* and unknown/<label>/*
 # photos (see models/README.md). Rewrites models/veglens.onnx (int8), veglens-fp32.onnx,
-# model.json, metrics.json, MODEL_CARD.md and the Go parity fixture; log in models/runs/,
+# model.json, metrics.json, similarity.json (the similar-photo key, vegnet/similarity.py),
+# MODEL_CARD.md and the Go parity fixture; log in models/runs/,
 # features in models/cache/. Creates .cache/venv-models first when needed (after the checks).
 .PHONY: train
 train: ## train and export the model: make train DATA=<dataset folder> [EXTRA=<extra photos folder>]
@@ -130,6 +131,7 @@ train: ## train and export the model: make train DATA=<dataset folder> [EXTRA=<e
 	@if [ -n "$(EXTRA)" ]; then test -d "$(EXTRA)" || { echo "make train: EXTRA=$(EXTRA) is not a folder" >&2; exit 2; }; fi
 	@$(MAKE) --no-print-directory -s deps-python
 	cd models && $(MODELS_PY) -m vegnet.train --data "$(abspath $(DATA))" $(if $(EXTRA),--extra "$(abspath $(EXTRA))") $(TRAIN_FLAGS)
+	cd models && $(MODELS_PY) -m vegnet.similarity --data "$(abspath $(DATA))" && $(MODELS_PY) -m vegnet.card
 
 .PHONY: bench
 bench: system ort minio ## Go benchmarks (latency and throughput targets)
@@ -252,8 +254,8 @@ build-MigrateFunction:
 	$(LAMBDA_GOBUILD) ./functions/migrate
 
 # The layer, mounted at /opt: lib/libonnxruntime.so.1 (ORT_LIB) and
-# model/{veglens.onnx,model.json,metrics.json} (MODEL_DIR=/opt/model; the
-# model card's metrics.json is copied when the model has one).
+# model/{veglens.onnx,model.json,metrics.json,similarity.json} (MODEL_DIR=/opt/model;
+# the model card's metrics.json and the similar-photo key are copied when the model has them).
 build-ModelLayer:
 	@test -f "$(ORT_LIB)" || { echo "ONNX Runtime library $(ORT_LIB) missing: run make ort"; exit 1; }
 	@for f in veglens.onnx model.json; do test -f models/$$f || { echo "models/$$f missing"; exit 1; }; done
@@ -261,6 +263,7 @@ build-ModelLayer:
 	cp "$(ORT_LIB)" $(ARTIFACTS_DIR)/lib/libonnxruntime.so.1
 	cp models/veglens.onnx models/model.json $(ARTIFACTS_DIR)/model/
 	if [ -f models/metrics.json ]; then cp models/metrics.json $(ARTIFACTS_DIR)/model/; else echo "warning: models/metrics.json missing: /api/model will have no metrics"; fi
+	if [ -f models/similarity.json ]; then cp models/similarity.json $(ARTIFACTS_DIR)/model/; else echo "warning: models/similarity.json missing: no photo will be comparable (more like this)"; fi
 
 .PHONY: sam-build deploy seed-cloud test-cloud
 sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into .aws-sam/build (no Docker)

@@ -76,6 +76,8 @@ type Stack struct {
 	// progress, tests), apart from the functions' pool.
 	Catalog *catalog.Store
 	Labels  []veglens.Kind
+	// ModelVersion is the model the functions run (model.json).
+	ModelVersion string
 
 	cfg       Config
 	logs      []*os.File
@@ -131,7 +133,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("listen on %s (is another veglens running? choose another with -addr): %w", cfg.Addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	st := &Stack{URL: base, cfg: cfg, Labels: meta.Labels, served: make(chan error, 1)}
+	st := &Stack{URL: base, cfg: cfg, Labels: meta.Labels, ModelVersion: meta.Version, served: make(chan error, 1)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -274,11 +276,12 @@ func appendLog(path string) (*os.File, error) {
 // (see ingest.Tree), measuring the gateway's classify slots.
 func (st *Stack) Ingest(ctx context.Context, dir string, progress io.Writer) (ingest.Summary, error) {
 	return ingest.Tree(ctx, ingest.Target{
-		S3:      st.S3,
-		Bucket:  st.cfg.Bucket,
-		Labels:  st.Labels,
-		Catalog: st.Catalog,
-		Slots:   st.Gateway,
+		S3:           st.S3,
+		Bucket:       st.cfg.Bucket,
+		Labels:       st.Labels,
+		Catalog:      st.Catalog,
+		Slots:        st.Gateway,
+		ModelVersion: st.ModelVersion,
 	}, dir, progress)
 }
 

@@ -48,7 +48,22 @@ def _curve_rows(rows: list[dict]) -> str:
                      f"{_pct(r['unknown_refused'])} |" for r in rows)
 
 
-def render(m: dict, cfg) -> str:
+def _similarity_text(sim: dict | None, version: str) -> str:
+    """The card's note on "more like this photo", from similarity.json when it fits this model."""
+    if not sim or sim.get("model_version") != version:
+        return ("  Not yet projected for search: run `python -m vegnet.similarity` "
+                "(part of `make train`) to write `similarity.json`.")
+    q = sim["quality"]
+    return (f"  \"More like this photo\" compares a {sim['dim']}-value key: the embedding projected onto its first "
+            f"{sim['dim']} principal components and L2-normalised (`similarity.json`, fitted on {sim['fitted_on']}), "
+            f"which a nearest-neighbour index in the database can hold. On the {q['photos']:,} {q['measured_on']}, "
+            f"the share of each photo's {q['k']} nearest that show the same kind (precision@{q['k']}) is "
+            f"{_pct(q['precision_at_k_key'], 2)} with the key and {_pct(q['precision_at_k_embedding'], 2)} with the "
+            f"full embedding. Whether the nearest photos also look alike within a kind (variety, colour, "
+            f"framing) has not been measured.")
+
+
+def render(m: dict, cfg, sim: dict | None = None) -> str:
     v = m["validation"]
     vf = m.get("validation_fp32", {})
     t = m["training"]
@@ -100,6 +115,7 @@ Tells which of {len(labels)} vegetables a photo shows: {', '.join(labels)}, or t
   - `logits` `[N, {len(labels) + 1}]`: the kinds in the order above, then "unknown".
   - `probabilities` `[N, {len(labels)}]`: softmax over all {len(labels) + 1} outputs, kinds only (they sum to 1 − p(unknown)).
   - `embedding` `[N, {m['embedding_dim']}]`: the pooled penultimate features, L2-normalised (for "similar photos").
+{_similarity_text(sim, m['model_version'])}
   - `activation_map` `[N, {m['activation_map_size']}, {m['activation_map_size']}]`: class-activation map (Zhou et al. 2016) of the
     most probable kind, 0..1, rows top to bottom: where in the photo the vegetable is.
   - `score` `[N]`: the refusal score, {score_text}.
@@ -236,9 +252,15 @@ compares it with a Pillow + onnxruntime baseline on the same files.
 
 
 def write(path: str, metrics: dict, cfg) -> None:
+    """Write the card for metrics beside path, with similarity.json's figures when it is there."""
+    sim = None
+    sim_path = os.path.join(os.path.dirname(path), "similarity.json")
+    if os.path.exists(sim_path):
+        with open(sim_path) as f:
+            sim = json.load(f)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        f.write(render(metrics, cfg))
+        f.write(render(metrics, cfg, sim))
     os.replace(tmp, path)
 
 

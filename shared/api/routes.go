@@ -21,6 +21,7 @@ var Routes = []Route{
 	{"POST /api/uploads", FunctionUpload},
 	{"GET /api/images", FunctionQuery},
 	{"GET /api/images/{id}", FunctionQuery},
+	{"GET /api/images/{id}/similar", FunctionQuery},
 	{"GET /api/kinds", FunctionQuery},
 	{"GET /api/palettes", FunctionQuery},
 	{"GET /api/stats", FunctionQuery},

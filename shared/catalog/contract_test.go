@@ -209,6 +209,71 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 			t.Error("the reference method has no common names: want an error")
 		}
 	})
+
+	t.Run("SimilarFindsTheNearestPublicPhotosByKey", func(t *testing.T) {
+		s := open(t)
+		put := func(im veglens.Image, key ...float32) string {
+			t.Helper()
+			im.SimilarityKey = key
+			id, err := s.Upsert(ctx, im)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		c := colours("green", "green")
+		// The photo asked about is a private upload: it is only the point
+		// searched from.
+		private := done(veglens.UploadKey(uuid.NewString(), "jpg"), veglens.SourceUpload, "Cabbage", 0.9, c)
+		from := put(private, 1, 0, 0)
+		near := put(done("dataset/Cabbage/near.jpg", veglens.SourceDataset, "Cabbage", 0.9, c), 0.8, 0.6, 0)
+		far := put(done("dataset/Broccoli/far.jpg", veglens.SourceDataset, "Broccoli", 0.99, c), 0, 0, 1)
+		refused := done("dataset/Cabbage/refused.jpg", veglens.SourceDataset, "Cabbage", 0.9, c)
+		refused.Refused = true
+		put(refused, 1, 0, 0)
+		put(done(veglens.UploadKey(uuid.NewString(), "jpg"), veglens.SourceUpload, "Cabbage", 0.9, c), 1, 0, 0) // not listed
+		noKey := put(done("dataset/Cabbage/old.jpg", veglens.SourceDataset, "Cabbage", 0.9, c))
+
+		got, err := s.Similar(ctx, from, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, n := range got {
+			gotIDs = append(gotIDs, n.Image.ID)
+			if n.Image.SimilarityKey != nil {
+				t.Errorf("%s: reads carry no key, got %v", n.Image.Key, n.Image.SimilarityKey)
+			}
+		}
+		if fmt.Sprint(gotIDs) != fmt.Sprint([]string{near, far}) {
+			t.Fatalf("Similar = %v; want the public keyed photos nearest first [%s %s]", gotIDs, near, far)
+		}
+		for i, want := range []float64{0.8, 0} {
+			if d := got[i].Similarity - want; d > 1e-6 || d < -1e-6 {
+				t.Errorf("similarity of %s = %.6f, want %.1f (cosine of the keys)", gotIDs[i], got[i].Similarity, want)
+			}
+		}
+		if got, err := s.Similar(ctx, from, 1); err != nil || len(got) != 1 || got[0].Image.ID != near {
+			t.Errorf("Similar(count 1) = %v, %v; want only %s", got, err, near)
+		}
+		for _, tc := range []struct {
+			id   string
+			want error
+		}{
+			{noKey, veglens.ErrNotComparable},
+			{uuid.NewString(), veglens.ErrNotFound},
+			{"not-a-uuid", veglens.ErrNotFound},
+		} {
+			if _, err := s.Similar(ctx, tc.id, 10); !errors.Is(err, tc.want) {
+				t.Errorf("Similar(%s) = %v; want %v", tc.id, err, tc.want)
+			}
+		}
+		// Labelled again by a model without a key: the photo drops out.
+		put(done("dataset/Cabbage/near.jpg", veglens.SourceDataset, "Cabbage", 0.9, c))
+		if got, err := s.Similar(ctx, from, 10); err != nil || len(got) != 1 || got[0].Image.ID != far {
+			t.Errorf("after relabelling without a key: %v, %v; want only %s", got, err, far)
+		}
+	})
 }
 
 func ids(p veglens.Page) []string {

@@ -2,10 +2,12 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/veglens/veglens/shared/veglens"
 )
@@ -219,3 +221,69 @@ func (s *Store) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 	}
 	return st, nil
 }
+
+// Similar returns up to count public labelled images whose similarity keys
+// are nearest to image id's (Euclidean distance between unit keys, through
+// the images_similar GiST index), nearest first, with their cosine
+// similarity; the image itself is left out. The image may itself be
+// private or refused: it is only the point searched from. Errors:
+// veglens.ErrNotFound (no such image), veglens.ErrNotComparable (it has
+// no key).
+func (s *Store) Similar(ctx context.Context, id string, count int) ([]veglens.Neighbour, error) {
+	if count < 1 || count > veglens.MaxCount {
+		return nil, fmt.Errorf("similar: count %d outside 1..%d", count, veglens.MaxCount)
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, fmt.Errorf("similar to %q: %w", id, veglens.ErrNotFound)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT similarity_key IS NOT NULL FROM images WHERE id = $1`, id)
+	// The scalar subquery is evaluated once (an InitPlan), so the ORDER BY
+	// compares every row with a constant point: a KNN scan of the index.
+	b.Queue(`SELECT `+imageColumns+`, d FROM (
+			SELECT id AS near_id, similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1) AS d
+			FROM images WHERE searchable AND id <> $1 AND similarity_key IS NOT NULL
+			ORDER BY similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1)
+			LIMIT `+strconv.Itoa(count)+`) n
+		JOIN images ON images.id = n.near_id
+		ORDER BY d, images.id`, id)
+	res := s.pool.SendBatch(ctx, b)
+	defer res.Close()
+	var hasKey bool
+	err := res.QueryRow().Scan(&hasKey)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
+	case !hasKey:
+		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotComparable)
+	}
+	rows, err := res.Query()
+	if err != nil {
+		return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
+	}
+	defer rows.Close()
+	out := make([]veglens.Neighbour, 0, count)
+	for rows.Next() {
+		var d float64
+		im, err := scanImage(withExtra{rows, &d})
+		if err != nil {
+			return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
+		}
+		out = append(out, veglens.Neighbour{Image: im, Similarity: veglens.KeySimilarity(d)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
+	}
+	return out, nil
+}
+
+// withExtra scans a row of imageColumns followed by more columns into
+// scanImage's targets and extra.
+type withExtra struct {
+	row   pgx.Row
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra)...) }

@@ -74,7 +74,7 @@ func done(key string, src veglens.Source, kind string, conf float64, c *veglens.
 		Bucket: "images", Key: key, Source: src, Status: veglens.StatusDone, ETag: "e-" + key,
 		Kind: kind, Confidence: conf, Score: conf,
 		Top:     []veglens.Guess{{Kind: kind, Probability: conf}, {Kind: "Bean", Probability: (1 - conf) / 2}},
-		Colours: c, Width: 640, Height: 480, ModelVersion: "abc123def456",
+		Colours: c, Width: 640, Height: 480, ModelVersion: "abc123def456", SimilarityKey: []float32{0.6, 0.8},
 		Timings: &veglens.Timings{FetchMs: 1, DecodeMs: 2, InferenceMs: 3, ColourMs: 4, TotalMs: 10},
 	}
 }
@@ -145,6 +145,15 @@ func TestStore(t *testing.T) {
 		}
 		if !got.Labelled("e-"+key, "abc123def456") || got.Labelled("other-etag", "abc123def456") || got.Labelled("e-"+key, "newmodel") {
 			t.Error("Labelled does not tell the same object and model from others")
+		}
+		// Labelled before similarity keys existed: not final, so the next
+		// event labels it again.
+		im.SimilarityKey = nil
+		if _, err := s.Upsert(ctx, im); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = s.Get(ctx, id); err != nil || got.HasSimilarityKey || got.Labelled("e-"+key, "abc123def456") {
+			t.Errorf("a done row without a similarity key: has key %v, labelled %v (%v); want neither", got.HasSimilarityKey, got.Labelled("e-"+key, "abc123def456"), err)
 		}
 	})
 

@@ -12,7 +12,9 @@ import (
 
 // Classifier is a veglens.Classifier that names a picture by a rule the
 // test chooses instead of a neural network. By default it answers every
-// label, the first with probability 1, the rest 0. Safe for concurrent use.
+// label, the first with probability 1, the rest 0. Every prediction has a
+// similarity key (a one-value one unless Answer gives its own). Safe for
+// concurrent use.
 type Classifier struct {
 	// Kinds the classifier knows, in output order.
 	Kinds []veglens.Kind
@@ -54,6 +56,9 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image, k int) (vegl
 		}
 	}
 	p.Top = slices.Clone(p.Top[:min(max(k, 1), len(p.Top))])
+	if p.SimilarityKey == nil {
+		p.SimilarityKey = []float32{1}
+	}
 	return p, nil
 }
 

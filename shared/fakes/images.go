@@ -20,6 +20,7 @@ import (
 type ImageStore struct {
 	mu    sync.Mutex
 	byKey map[string]*veglens.Image
+	keys  map[string][]float32 // similarity keys by object key (reads leave them out, as the catalog's do)
 	down  error
 	now   func() time.Time
 }
@@ -28,7 +29,7 @@ var _ veglens.ImageStore = (*ImageStore)(nil)
 
 // NewImageStore returns an empty store.
 func NewImageStore() *ImageStore {
-	return &ImageStore{byKey: map[string]*veglens.Image{}, now: time.Now}
+	return &ImageStore{byKey: map[string]*veglens.Image{}, keys: map[string][]float32{}, now: time.Now}
 }
 
 // Down makes every later call fail with err wrapped in
@@ -120,7 +121,7 @@ func (s *ImageStore) Get(ctx context.Context, id string) (veglens.Image, error) 
 	if id, ok := canonicalID(id); ok {
 		for _, im := range s.byKey {
 			if im.ID == id {
-				return clone(*im), nil
+				return s.read(im), nil
 			}
 		}
 	}
@@ -135,7 +136,7 @@ func (s *ImageStore) GetByKey(ctx context.Context, key string) (veglens.Image, e
 		return veglens.Image{}, err
 	}
 	if im, ok := s.byKey[key]; ok {
-		return clone(*im), nil
+		return s.read(im), nil
 	}
 	return veglens.Image{}, fmt.Errorf("get image %s: %w", key, veglens.ErrNotFound)
 }
@@ -167,9 +168,23 @@ func (s *ImageStore) Upsert(ctx context.Context, im veglens.Image) (string, erro
 		im.CreatedAt = now
 	}
 	im.UpdatedAt = now
+	if len(im.SimilarityKey) > 0 {
+		s.keys[im.Key] = slices.Clone(im.SimilarityKey)
+	} else {
+		delete(s.keys, im.Key)
+	}
 	c := clone(im)
+	c.SimilarityKey = nil
 	s.byKey[im.Key] = &c
 	return im.ID, nil
+}
+
+// read is a stored image as the catalog reads it: a copy, without its
+// similarity key but saying whether it has one.
+func (s *ImageStore) read(im *veglens.Image) veglens.Image {
+	out := clone(*im)
+	out.SimilarityKey, out.HasSimilarityKey = nil, s.keys[im.Key] != nil
+	return out
 }
 
 func (s *ImageStore) idTaken(id string) bool {
@@ -207,7 +222,7 @@ func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page
 			(q.Colour != "" && (im.Colours == nil || im.Colours.Searchable(q.Method, q.Palette).Hex != q.Colour)) {
 			continue
 		}
-		match = append(match, clone(*im))
+		match = append(match, s.read(im))
 	}
 	slices.SortFunc(match, func(a, b veglens.Image) int {
 		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), strings.Compare(a.ID, b.ID))
@@ -215,6 +230,50 @@ func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page
 	page := veglens.Page{Total: len(match)}
 	page.Images = match[:min(q.Count, len(match))]
 	return page, nil
+}
+
+// Similar implements veglens.ImageStore: the nearest keys by Euclidean
+// distance, then by id, over every searchable image but the one asked about.
+func (s *ImageStore) Similar(ctx context.Context, id string, count int) ([]veglens.Neighbour, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "similar"); err != nil {
+		return nil, err
+	}
+	if count < 1 || count > veglens.MaxCount {
+		return nil, fmt.Errorf("similar: count %d outside 1..%d", count, veglens.MaxCount)
+	}
+	cid, ok := canonicalID(id)
+	var from *veglens.Image
+	for _, im := range s.byKey {
+		if ok && im.ID == cid {
+			from = im
+		}
+	}
+	if from == nil {
+		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotFound)
+	}
+	point := s.keys[from.Key]
+	if point == nil {
+		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotComparable)
+	}
+	var out []veglens.Neighbour
+	for key, im := range s.byKey {
+		k := s.keys[key]
+		if im == from || k == nil || !searchable(im) {
+			continue
+		}
+		var d2 float64
+		for i := range min(len(k), len(point)) {
+			d := float64(k[i]) - float64(point[i])
+			d2 += d * d
+		}
+		out = append(out, veglens.Neighbour{Image: s.read(im), Similarity: veglens.KeySimilarity(math.Sqrt(d2))})
+	}
+	slices.SortFunc(out, func(a, b veglens.Neighbour) int {
+		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), strings.Compare(a.Image.ID, b.Image.ID))
+	})
+	return out[:min(count, len(out))], nil
 }
 
 // ColourCounts implements veglens.ImageStore.

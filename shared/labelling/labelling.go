@@ -257,7 +257,7 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 	case thumbErr != nil:
 		return thumbErr // storage unreachable: worth retrying
 	}
-	im.Top, im.Score, im.Refused = pred.Top, pred.Score, pred.Refused
+	im.Top, im.Score, im.Refused, im.SimilarityKey = pred.Top, pred.Score, pred.Refused, pred.SimilarityKey
 	if len(pred.Top) > 0 {
 		im.Kind, im.Confidence = pred.Top[0].Kind, pred.Top[0].Probability
 	}
@@ -299,7 +299,7 @@ func (l *Labeller) thumbnail(ctx context.Context, key string, img image.Image) (
 func (l *Labeller) reject(ctx context.Context, im veglens.Image, t veglens.Timings, reason string) (Result, error) {
 	im.Status, im.Reason = veglens.StatusRejected, reason
 	im.Kind, im.Confidence, im.Refused, im.Score, im.Top, im.Colours, im.ThumbnailKey = "", 0, false, 0, nil, nil, ""
-	im.Timings = nil
+	im.Timings, im.SimilarityKey = nil, nil
 	id, err := l.images.Upsert(ctx, im)
 	if err != nil {
 		return Result{Timings: t}, fmt.Errorf("label %s: record rejection: %w", im.Key, err)

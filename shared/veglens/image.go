@@ -43,6 +43,9 @@ type Prediction struct {
 	// (ModelMeta.EmbeddingDim values): near for similar photos. Nil when
 	// the classifier has none.
 	Embedding []float32 `json:"-"`
+	// SimilarityKey is the embedding's similar-photo key (SimilarityKey.Key:
+	// unit length, at most MaxKeyDim values). Nil when the model has none.
+	SimilarityKey []float32 `json:"-"`
 	// ActivationMap says where the picture shows the most probable kind.
 	ActivationMap ActivationMap `json:"-"`
 }
@@ -89,15 +92,26 @@ type Image struct {
 	Width        int      // pixels, after EXIF orientation
 	Height       int
 	ThumbnailKey string
-	Timings      *Timings // nil unless labelled
-	ModelVersion string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SimilarityKey is the prediction's similar-photo key; nil unless done
+	// by a model that has one. Stores write it; reads leave it nil and set
+	// HasSimilarityKey instead.
+	SimilarityKey    []float32
+	HasSimilarityKey bool
+	Timings          *Timings // nil unless labelled
+	ModelVersion     string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Labelled reports whether the image holds a final result (done or
-// rejected) for the object version etag by the model version.
+// rejected) for the object version etag by the model version. A done row
+// without a similarity key is not final: it was labelled before keys
+// existed (or by a model folder without one), and labelling it again
+// makes it comparable ("more like this").
 func (im Image) Labelled(etag, modelVersion string) bool {
+	if im.Status == StatusDone && !im.HasSimilarityKey {
+		return false
+	}
 	return im.Status != StatusPending && etag != "" && im.ETag == etag && im.ModelVersion == modelVersion
 }
 

@@ -24,6 +24,11 @@ type ImageStore interface {
 	// Search returns up to q.Count public labelled images, most confident
 	// first, and the number of matches in all.
 	Search(ctx context.Context, q Search) (Page, error)
+	// Similar returns up to count public labelled images whose similarity
+	// keys are nearest to image id's, most similar first, leaving id out.
+	// The image id itself may be private or refused. Errors wrap
+	// ErrNotFound (no such image) or ErrNotComparable (it has no key).
+	Similar(ctx context.Context, id string, count int) ([]Neighbour, error)
 	// ColourCounts counts public labelled images of a kind (any when empty)
 	// per dominant colour, most frequent first.
 	ColourCounts(ctx context.Context, kind Kind, m Method, p PaletteID) ([]ColourCount, error)

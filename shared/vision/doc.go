@@ -22,6 +22,12 @@
 //
 // (The sizes are model.json's embedding_dim and activation_map_size.)
 //
+// When the model folder has similarity.json (veglens.ReadSimilarityKey,
+// fitted for this model version by models/vegnet/similarity.py), Classify
+// also turns the embedding into Prediction.SimilarityKey: its first 16
+// principal components at unit length, which the catalog indexes for
+// "more like this photo". The float reference model gets no key.
+//
 // The ONNX Runtime shared library is named by ModelOptions.LibraryPath (the
 // functions pass their ORT_LIB setting; this package reads no environment).
 // The runtime environment is created once per process (see InitRuntime) and

@@ -41,6 +41,7 @@ type ModelOptions struct {
 // Its methods are safe for concurrent use.
 type Model struct {
 	meta    veglens.ModelMeta
+	key     *veglens.SimilarityKey // nil when the model folder has none
 	session *ort.DynamicAdvancedSession
 	slots   chan *slot // free inference slots; cap = ModelOptions.Concurrency
 	all     []*slot
@@ -96,6 +97,17 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 		}
 		meta.Version, meta.Quantized, meta.Reference = version, false, nil
 	}
+	var key *veglens.SimilarityKey
+	if !opts.Reference { // the key is fitted for the model the service runs
+		k, err := veglens.ReadSimilarityKey(dir, meta)
+		switch {
+		case errors.Is(err, veglens.ErrNoSimilarityKey):
+		case err != nil:
+			return nil, fmt.Errorf("load model: %w", err)
+		default:
+			key = &k
+		}
+	}
 	onnxPath := filepath.Join(dir, file)
 	onnxData, err := os.ReadFile(onnxPath)
 	if err != nil {
@@ -132,7 +144,7 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model: create session for %s: %w", onnxPath, err)
 	}
-	m := &Model{meta: meta, session: session}
+	m := &Model{meta: meta, key: key, session: session}
 
 	n := opts.Concurrency
 	if n <= 0 {
@@ -232,6 +244,9 @@ func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.P
 	}
 	p := m.predict(s.probs.GetData(), float64(s.score.GetData()[0]), k)
 	p.Embedding = append([]float32(nil), s.emb.GetData()...)
+	if m.key != nil {
+		p.SimilarityKey = m.key.Key(p.Embedding)
+	}
 	p.ActivationMap = veglens.ActivationMap{Size: m.meta.ActivationMapSize, Values: append([]float32(nil), s.cam.GetData()...)}
 	return p, nil
 }

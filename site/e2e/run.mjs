@@ -354,9 +354,24 @@ async function run() {
     const dtext = await dialog.textContent();
     assert(/Most likely kinds/.test(dtext) && /RGB wheel/.test(dtext) && /Total/.test(dtext), 'detail view lacks kinds, colours or timings');
     await page.waitForFunction(() => document.querySelector('.dialog-img')?.complete);
+    // More like this: gallery tomatoes look most like a gallery tomato, and
+    // one of them opens in place of the first.
+    const alike = dialog.locator('.similar-button');
+    await alike.first().waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('.similar img')].every((i) => i.complete));
     await shot(page, '03-image-detail-desktop', { fullPage: false });
+    const alikeNames = await alike.evaluateAll((bs) => bs.map((b) => b.getAttribute('title')));
+    assert(alikeNames.length === 6, `expected 6 look-alikes, got ${alikeNames.length}`);
+    assert(alikeNames.filter((n) => n.startsWith('Tomato,')).length >= 4, `look-alikes of a tomato: ${alikeNames.join('; ')}`);
+    const firstSrc = await dialog.locator('.dialog-img').getAttribute('src');
+    await alike.first().click();
+    await page.waitForFunction((src) => {
+      const img = document.querySelector('.dialog-img');
+      return img && img.getAttribute('src') !== src;
+    }, firstSrc);
+    await page.getByRole('dialog').locator('.similar-button').first().waitFor();
     await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
     // Back goes to the previous search.
     await page.goBack();
     await page.waitForURL((u) => u.searchParams.get('kind') === 'Tomato' && !u.searchParams.has('colour'));

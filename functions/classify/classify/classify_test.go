@@ -177,6 +177,16 @@ func TestClassify(t *testing.T) {
 				}
 			})
 		}
+		// Every labelled photo can be asked "more like this": the gallery
+		// photos just labelled are each other's neighbours.
+		tomato, err := e.store.GetByKey(ctx, "dataset/Tomato/1209.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		near, err := e.store.Similar(ctx, tomato.ID, 10)
+		if err != nil || len(near) < 2 {
+			t.Errorf("Similar(the tomato) = %d photos, %v; want the other labelled gallery photos", len(near), err)
+		}
 		if !strings.Contains(e.metrics.String(), `"Namespace":"veglens"`) || !strings.Contains(e.metrics.String(), `"ClassifyTotalMs":`) {
 			t.Errorf("no embedded-metric-format record written: %q", e.metrics.String())
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -83,6 +84,12 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	switch {
 	case p == "/api/images":
 		body, err = h.search(ctx, req.QueryStringParameters)
+	case strings.HasPrefix(p, "/api/images/") && strings.HasSuffix(p, "/similar"):
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/images/"), "/similar")
+		if v := req.PathParameters["id"]; v != "" {
+			id = v
+		}
+		body, err = h.similar(ctx, id, req.QueryStringParameters)
 	case strings.HasPrefix(p, "/api/images/"):
 		id := strings.TrimPrefix(p, "/api/images/")
 		if v := req.PathParameters["id"]; v != "" {
@@ -207,6 +214,69 @@ func (h *Handler) image(ctx context.Context, id string) (Image, error) {
 		return Image{}, err
 	}
 	return h.toImage(ctx, im)
+}
+
+// ---------------------------------------------------------------- similar
+
+// SimilarImage is one photo found by "more like this", with the cosine
+// similarity of its similarity key to the asked-about photo's (-1..1).
+type SimilarImage struct {
+	Image      Image   `json:"image"`
+	Similarity float64 `json:"similarity"`
+}
+
+// SimilarResult is the body of GET /api/images/{id}/similar.
+type SimilarResult struct {
+	Of         string         `json:"of"`
+	Comparable bool           `json:"comparable"`
+	Reason     string         `json:"reason,omitempty"`
+	Images     []SimilarImage `json:"images"`
+}
+
+func (h *Handler) similar(ctx context.Context, id string, params map[string]string) (SimilarResult, error) {
+	count := DefaultCount
+	if v := strings.TrimSpace(params["count"]); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > veglens.MaxCount {
+			return SimilarResult{}, api.Invalid("count", fmt.Sprintf("count must be a whole number from 1 to %d, not %q.", veglens.MaxCount, clip(params["count"])), nil)
+		}
+		count = n
+	}
+	id = strings.ToLower(id)
+	near, err := h.images.Similar(ctx, id, count)
+	switch {
+	case errors.Is(err, veglens.ErrNotFound):
+		return SimilarResult{}, api.NotFound("There is no image with this id.")
+	case errors.Is(err, veglens.ErrNotComparable):
+		im, err := h.images.Get(ctx, id)
+		if err != nil {
+			return SimilarResult{}, err
+		}
+		return SimilarResult{Of: im.ID, Reason: notComparable(im), Images: []SimilarImage{}}, nil
+	case err != nil:
+		return SimilarResult{}, err
+	}
+	res := SimilarResult{Of: id, Comparable: true, Images: make([]SimilarImage, 0, len(near))}
+	for _, n := range near {
+		out, err := h.toImage(ctx, n.Image)
+		if err != nil {
+			return SimilarResult{}, err
+		}
+		res.Images = append(res.Images, SimilarImage{Image: out, Similarity: math.Round(n.Similarity*1e4) / 1e4})
+	}
+	return res, nil
+}
+
+// notComparable says, for people, why a photo has no similarity key.
+func notComparable(im veglens.Image) string {
+	switch im.Status {
+	case veglens.StatusPending:
+		return "This photo is still being labelled; ask again when it is done."
+	case veglens.StatusRejected:
+		return "This photo could not be read as an image, so nothing can be compared with it."
+	default:
+		return "This photo was labelled before similar-photo search existed; it is compared once it is labelled again."
+	}
 }
 
 // ---------------------------------------------------------------- search

@@ -150,8 +150,8 @@ func seed(t *testing.T, e env) seeded {
 		return id
 	}
 	var s seeded
-	s.tomatoRed1 = put(veglens.Image{Key: "dataset/Tomato/1.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.97, Colours: wheelColours("red", "red")})
-	s.tomatoRed2 = put(veglens.Image{Key: "dataset/Tomato/2.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.91, Colours: wheelColours("red", "red-orange")})
+	s.tomatoRed1 = put(veglens.Image{Key: "dataset/Tomato/1.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.97, Colours: wheelColours("red", "red"), SimilarityKey: []float32{1, 0}})
+	s.tomatoRed2 = put(veglens.Image{Key: "dataset/Tomato/2.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.91, Colours: wheelColours("red", "red-orange"), SimilarityKey: []float32{0.6, 0.8}})
 	put(veglens.Image{Key: "dataset/Tomato/3.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.8, Colours: wheelColours("orange", "orange")})
 	put(veglens.Image{Key: "dataset/Tomato/4.jpg", Source: veglens.SourceDataset, TrueKind: "Tomato", Kind: "Tomato", Confidence: 0.7, Colours: wheelColours("green", "green")})
 	put(veglens.Image{Key: "dataset/Bitter_Gourd/1.jpg", Source: veglens.SourceDataset, TrueKind: "Bitter_Gourd", Kind: "Bitter_Gourd", Confidence: 0.9, Colours: wheelColours("chartreuse", "yellow-green"), ThumbnailKey: "thumbnails/dataset/Bitter_Gourd/1.jpg"})
@@ -163,9 +163,9 @@ func seed(t *testing.T, e env) seeded {
 	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.listedUpload, Bucket: bucket, Key: "uploads/" + s.listedUpload + ".jpg", Listed: true}); err != nil {
 		t.Fatal(err)
 	}
-	put(veglens.Image{Key: "uploads/" + s.listedUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.95, Colours: wheelColours("red", "red")})
+	put(veglens.Image{Key: "uploads/" + s.listedUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.95, Colours: wheelColours("red", "red"), SimilarityKey: []float32{0, 1}})
 	s.privateUpload = uuid.NewString()
-	put(veglens.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red")})
+	put(veglens.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red"), SimilarityKey: []float32{1, 0}})
 	s.pending = uuid.NewString()
 	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.pending, Bucket: bucket, Key: "uploads/" + s.pending + ".png", Listed: true}); err != nil {
 		t.Fatal(err)
@@ -224,6 +224,62 @@ func testQuery(t *testing.T, e env) {
 				for _, id := range ids(out) {
 					if id == s.privateUpload || id == s.pending || id == s.rejected {
 						t.Errorf("search shows %s, which is not public and labelled", id)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("MoreLikeThisPhoto", func(t *testing.T) {
+		similar := func(out map[string]any) (ids []string, sims []float64) {
+			for _, n := range out["images"].([]any) {
+				n := n.(map[string]any)
+				ids = append(ids, n["image"].(map[string]any)["id"].(string))
+				sims = append(sims, n["similarity"].(float64))
+			}
+			return ids, sims
+		}
+		tests := []struct {
+			name       string
+			url        string
+			status     int
+			comparable bool
+			ids        []string
+			sims       []float64
+			reason     string
+		}{
+			{"from a private upload: public photos, nearest first", "/api/images/" + s.privateUpload + "/similar", 200, true,
+				[]string{s.tomatoRed1, s.tomatoRed2, s.listedUpload}, []float64{1, 0.6, 0}, ""},
+			{"count limits the answer", "/api/images/" + strings.ToUpper(s.privateUpload) + "/similar?count=1", 200, true,
+				[]string{s.tomatoRed1}, []float64{1}, ""},
+			{"a public photo leaves itself and private photos out", "/api/images/" + s.tomatoRed1 + "/similar", 200, true,
+				[]string{s.tomatoRed2, s.listedUpload}, []float64{0.6, 0}, ""},
+			{"still pending", "/api/images/" + s.pending + "/similar", 200, false, []string{}, nil, "still being labelled"},
+			{"rejected", "/api/images/" + s.rejected + "/similar", 200, false, []string{}, nil, "could not be read"},
+			{"unknown id", "/api/images/" + uuid.NewString() + "/similar", 404, false, nil, nil, ""},
+			{"not an id", "/api/images/tomato/similar", 404, false, nil, nil, ""},
+			{"count zero", "/api/images/" + s.privateUpload + "/similar?count=0", 400, false, nil, nil, ""},
+			{"count not a number", "/api/images/" + s.privateUpload + "/similar?count=lots", 400, false, nil, nil, ""},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				status, out := get(t, e.h, tc.url)
+				if status != tc.status {
+					t.Fatalf("status %d %v, want %d", status, out, tc.status)
+				}
+				if status != 200 {
+					return
+				}
+				if out["comparable"] != tc.comparable || !strings.Contains(fmt.Sprint(out["reason"]), tc.reason) {
+					t.Errorf("comparable = %v, reason %q; want %v, a reason with %q", out["comparable"], out["reason"], tc.comparable, tc.reason)
+				}
+				got, sims := similar(out)
+				if fmt.Sprint(got) != fmt.Sprint(tc.ids) && !(len(got) == 0 && len(tc.ids) == 0) {
+					t.Errorf("ids = %v, want %v", got, tc.ids)
+				}
+				for i, want := range tc.sims {
+					if i < len(sims) && (sims[i] < want-1e-3 || sims[i] > want+1e-3) {
+						t.Errorf("similarity %d = %v, want %v", i, sims[i], want)
 					}
 				}
 			})

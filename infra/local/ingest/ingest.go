@@ -20,9 +20,11 @@ import (
 	"github.com/veglens/veglens/shared/veglens"
 )
 
-// Catalog counts the labelled rows of object keys (catalog.Store).
+// Catalog counts the labelled rows of object keys and finds those a newer
+// model makes out of date (catalog.Store).
 type Catalog interface {
-	CountLabelled(ctx context.Context, keys []string) (done, rejected int, err error)
+	CountLabelled(ctx context.Context, keys []string, since time.Time) (done, rejected int, err error)
+	Outdated(ctx context.Context, prefix, modelVersion string) ([]string, error)
 }
 
 // Slots tells how busy the classify function's concurrent slots are (the
@@ -48,11 +50,17 @@ type Target struct {
 	// Patience is how long to wait without progress (default
 	// DefaultPatience).
 	Patience time.Duration
+	// ModelVersion is the model the functions run: objects already in the
+	// bucket whose rows are out of date for it (Catalog.Outdated) are sent
+	// again. Empty: nothing is sent again.
+	ModelVersion string
 }
 
 // Tree puts every image of the <Kind>/<image> tree in dir into the bucket
 // under dataset/<Kind>/<file> — objects already there are skipped, so a
-// second run adds nothing — and waits until a row is written for each
+// second run adds nothing, unless their rows are out of date for the
+// target's model, which sends them again to be labelled anew — and waits
+// until a row is written for each
 // (through the real bucket events). progress, when not nil, receives a
 // one-line progress bar.
 func Tree(ctx context.Context, t Target, dir string, progress io.Writer) (Summary, error) {
@@ -73,9 +81,22 @@ func Tree(ctx context.Context, t Target, dir string, progress io.Writer) (Summar
 	if err != nil {
 		return sum, err
 	}
+	outdated := map[string]bool{}
+	if t.ModelVersion != "" {
+		keys, err := t.Catalog.Outdated(ctx, veglens.DatasetPrefix, t.ModelVersion)
+		if err != nil {
+			return sum, fmt.Errorf("ingest: %w", err)
+		}
+		for _, k := range keys {
+			outdated[k] = true
+		}
+	}
 	todo := items[:0:0]
 	for _, it := range items {
-		if have[it.Key] {
+		switch {
+		case have[it.Key] && outdated[it.Key]:
+			sum.Outdated++
+		case have[it.Key]:
 			sum.Skipped++
 			continue
 		}
@@ -124,7 +145,7 @@ func Tree(ctx context.Context, t Target, dir string, progress io.Writer) (Summar
 			bar.finish()
 			return sum, upErr
 		}
-		done, rejected, err := countLabelled(ctx, t.Catalog, keys)
+		done, rejected, err := countLabelled(ctx, t.Catalog, keys, start)
 		if err != nil {
 			// The database may be restarting: keep waiting, but not
 			// longer than the patience allows.
@@ -168,13 +189,13 @@ func formatPatience(d time.Duration) string {
 }
 
 // countLabelled asks the catalog, giving up on one attempt after a while.
-func countLabelled(ctx context.Context, c Catalog, keys []string) (done, rejected int, err error) {
+func countLabelled(ctx context.Context, c Catalog, keys []string, since time.Time) (done, rejected int, err error) {
 	if len(keys) == 0 {
 		return 0, 0, nil
 	}
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	return c.CountLabelled(qctx, keys)
+	return c.CountLabelled(qctx, keys, since)
 }
 
 // existingKeys lists the objects already under prefix.

@@ -27,10 +27,15 @@ type bucketCatalog struct {
 	s3       *s3.Client
 	bucket   string
 	failures atomic.Int64
-	never    bool // count nothing: the classifier is stuck
+	never    bool     // count nothing: the classifier is stuck
+	outdated []string // what Outdated answers
 }
 
-func (c *bucketCatalog) CountLabelled(ctx context.Context, keys []string) (done, rejected int, err error) {
+func (c *bucketCatalog) Outdated(ctx context.Context, prefix, modelVersion string) ([]string, error) {
+	return c.outdated, nil
+}
+
+func (c *bucketCatalog) CountLabelled(ctx context.Context, keys []string, since time.Time) (done, rejected int, err error) {
 	if c.failures.Add(-1) >= 0 {
 		return 0, 0, errors.New("count labelled images: database unavailable")
 	}
@@ -98,6 +103,15 @@ func TestTree(t *testing.T) {
 	again, err := ingest.Tree(ctx, target, dir, nil)
 	if err != nil || again.Found != 3 || again.Skipped != 3 || again.Uploaded != 0 {
 		t.Errorf("second ingest = %s (%v), want all 3 skipped", again, err)
+	}
+
+	// A newer model: the rows it finds out of date are sent again.
+	cat.outdated = []string{veglens.DatasetKey("Carrot", "1.jpg")}
+	target.ModelVersion = "0123456789ab"
+	newer, err := ingest.Tree(ctx, target, dir, nil)
+	if err != nil || newer.Skipped != 2 || newer.Outdated != 1 || newer.Uploaded != 1 || newer.Done != 1 ||
+		!strings.Contains(newer.String(), "1 of them again") {
+		t.Errorf("ingest for a newer model = %s (%v), want Carrot/1.jpg sent again and the rest skipped", newer, err)
 	}
 
 	writeFile(t, filepath.Join(dir, "Banana", "x.jpg"), "x")

@@ -10,7 +10,8 @@ import (
 // Summary reports one ingest of a <Kind>/<image> folder tree.
 type Summary struct {
 	Found    int // images in the folder
-	Skipped  int // already in the bucket from an earlier run
+	Skipped  int // already in the bucket from an earlier run, labelled by this model
+	Outdated int // already in the bucket, but labelled by an older model or without a similarity key: sent again
 	Uploaded int
 	Done     int // classified
 	Rejected int // refused as not a usable image (with a reason)
@@ -31,8 +32,12 @@ func (s Summary) PerSecond() float64 {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d images found, %d already present, %d uploaded: %d classified, %d rejected, %d pending in %.1fs (%.1f images/s, classify slots %.0f%% busy)",
-		s.Found, s.Skipped, s.Uploaded, s.Done, s.Rejected, s.Pending, s.Elapsed.Seconds(), s.PerSecond(), 100*s.SlotUse)
+	again := ""
+	if s.Outdated > 0 {
+		again = fmt.Sprintf(" (%d of them again: labelled by an older model or before similar-photo search)", s.Outdated)
+	}
+	return fmt.Sprintf("%d images found, %d already present, %d uploaded%s: %d classified, %d rejected, %d pending in %.1fs (%.1f images/s, classify slots %.0f%% busy)",
+		s.Found, s.Skipped, s.Uploaded, again, s.Done, s.Rejected, s.Pending, s.Elapsed.Seconds(), s.PerSecond(), 100*s.SlotUse)
 }
 
 // progressBar draws "[#####-----] 1234/3000 ..." on one line.

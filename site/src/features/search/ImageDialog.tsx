@@ -4,9 +4,13 @@ import { kindLabel, percent } from '../../lib/format';
 import { ColourResults } from '../../components/ColourResults';
 import { Guesses } from '../../components/Guesses';
 import { TimingsList } from '../../components/TimingsList';
+import { SimilarPhotos } from '../similar/SimilarPhotos';
 
-/** The larger view of one image with everything the API knows about it. */
-export function ImageDialog({ image, onClose }: { image: Image; onClose: () => void }) {
+/**
+ * The larger view of one image with everything the API knows about it, and
+ * the photos most like it (onOpen shows one of those instead).
+ */
+export function ImageDialog({ image, onClose, onOpen }: { image: Image; onClose: () => void; onOpen?: (image: Image) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
@@ -63,6 +67,7 @@ export function ImageDialog({ image, onClose }: { image: Image; onClose: () => v
               {image.source === 'dataset' ? 'sample gallery' : 'uploaded'}
               {image.modelVersion ? ` · model ${image.modelVersion}` : ''}
             </p>
+            <SimilarPhotos id={image.id} onOpen={onOpen} />
           </div>
         </div>
       </div>

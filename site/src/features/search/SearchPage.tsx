@@ -154,7 +154,7 @@ export function SearchPage({ search }: { search: string }) {
           </ul>
         ) : null}
       </section>
-      {open && <ImageDialog image={open} onClose={() => setOpen(null)} />}
+      {open && <ImageDialog key={open.id} image={open} onClose={() => setOpen(null)} onOpen={setOpen} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { ColourResults } from '../../components/ColourResults';
 import { Guesses } from '../../components/Guesses';
 import { TimingsList } from '../../components/TimingsList';
 import { onAppLink } from '../../components/Layout';
+import { SimilarPhotos } from '../similar/SimilarPhotos';
 
 export const REFUSAL = 'This does not look like one of our 15 vegetables';
 
@@ -57,6 +58,7 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
             </a>
           </p>
         )}
+        {image.status === 'done' && <SimilarPhotos id={image.id} />}
       </div>
     </article>
   );
