@@ -131,10 +131,16 @@ func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 	if w <= 0 || h <= 0 {
 		return Analysis{}
 	}
+	read := rowReader(img)
+	row := func(y int, dst []byte) { read(b.Min.Y+y, dst) }
+	if long := max(w, h); long > AnalysisSide {
+		s := shrink(img, (long+AnalysisSide-1)/AnalysisSide)
+		row, w, h = s.rows(), s.w, s.h
+	}
 	// Working copy: box averages of f x f blocks, long side <= workSide.
 	f := (max(w, h) + workSide - 1) / workSide
 	gw, gh := (w+f-1)/f, (h+f-1)/f
-	ref, sums := scan(img, f, gw, gh)
+	ref, sums := scan(row, w, h, f, gw, gh)
 	work := make([]uint8, 3*gw*gh)
 	for i := range gw * gh {
 		n := sums[4*i+3]
@@ -190,16 +196,14 @@ func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 // into; bands are scanned concurrently and combined in order.
 const bandRows = 256
 
-// parallelPixels is the size above which scan uses several goroutines.
-const parallelPixels = 1 << 20
+// parallelPixels is the size above which scan uses several goroutines
+// (a phone photo analysed at AnalysisSide, 768x576, is scanned on all cores).
+const parallelPixels = 1 << 18
 
-// scan is the single pass over the pixels: it returns the reference sums
-// and the per-cell R, G, B sums and counts of the working copy (cells of
-// f x f pixels, gw x gh of them).
-func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	row := rowReader(img)
+// scan is the single pass over the w x h pixels that row reads (rows
+// 0..h-1): it returns the reference sums and the per-cell R, G, B sums and
+// counts of the working copy (cells of f x f pixels, gw x gh of them).
+func scan(row rowFunc, w, h, f, gw, gh int) (refSums, []uint32) {
 	band := func(y0, y1 int, ref *refSums, sums []uint32) {
 		buf := make([]byte, 3*w)
 		for y := y0; y < y1; y++ {
@@ -207,7 +211,7 @@ func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
 			ref.addRow(buf)
 			// Add the row to its cells: cell cx covers columns cx*f up to
 			// (cx+1)*f (the last one may be narrower).
-			gs := sums[4*gw*((y-b.Min.Y)/f) : 4*gw*((y-b.Min.Y)/f+1)]
+			gs := sums[4*gw*(y/f) : 4*gw*(y/f+1)]
 			px := buf
 			for cx := 0; len(px) > 0; cx++ {
 				n := min(3*f, len(px))
@@ -229,7 +233,7 @@ func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
 	sums := make([]uint32, 4*gw*gh)
 	var ref refSums
 	if w*h <= parallelPixels {
-		band(b.Min.Y, b.Max.Y, &ref, sums)
+		band(0, h, &ref, sums)
 		return ref, sums
 	}
 	nb := (h + bandRows - 1) / bandRows
@@ -243,8 +247,8 @@ func scan(img image.Image, f, gw, gh int) (refSums, []uint32) {
 			defer wg.Done()
 			for i := range jobs {
 				bandSums[i] = make([]uint32, 4*gw*gh)
-				y0 := b.Min.Y + i*bandRows
-				band(y0, min(y0+bandRows, b.Max.Y), &refs[i], bandSums[i])
+				y0 := i * bandRows
+				band(y0, min(y0+bandRows, h), &refs[i], bandSums[i])
 			}
 		}()
 	}

@@ -1,10 +1,12 @@
 package colour
 
 import (
+	"bytes"
 	"encoding/json"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/jpeg"
 	"math"
 	"path/filepath"
 	"slices"
@@ -481,7 +483,7 @@ func TestUnrolledPalettesMatchWheels(t *testing.T) {
 // must still match the plain computation.
 func TestReferenceLargePictureMatchesPlain(t *testing.T) {
 	src := loadImage(t, galleryFiles(t)[3])
-	big := image.NewRGBA(image.Rect(0, 0, 1400, 1050))
+	big := image.NewRGBA(image.Rect(0, 0, AnalysisSide, AnalysisSide*3/4))
 	xdraw.CatmullRom.Scale(big, big.Bounds(), src, src.Bounds(), draw.Src, nil)
 	if big.Bounds().Dx()*big.Bounds().Dy() <= parallelPixels {
 		t.Fatal("test picture too small to exercise the banded scan")
@@ -496,7 +498,7 @@ func TestReferenceLargePictureMatchesPlain(t *testing.T) {
 	// The working copy of a big picture gives the same foreground answer as
 	// the small original it was scaled from.
 	if small := Analyze(src, veglens.ActivationMap{}); small.Foreground.RGB != a.Foreground.RGB {
-		t.Errorf("foreground: %v for the 224 px original, %v for the 1400 px upscale", small.Foreground.RGB, a.Foreground.RGB)
+		t.Errorf("foreground: %v for the 224 px original, %v for the %d px upscale", small.Foreground.RGB, a.Foreground.RGB, AnalysisSide)
 	}
 }
 
@@ -512,4 +514,83 @@ func TestTinyAndThinPictures(t *testing.T) {
 			t.Errorf("%v solid blue: reference %v, foreground %v", r, a.Reference.RGB, a.Foreground.RGB)
 		}
 	}
+}
+
+// A picture whose long side is above AnalysisSide is measured on its box
+// average by the smallest whole factor: the reference rule is then the
+// plain computation on that copy, and the copy is the plain mean of each
+// block (exact for RGB pictures; within rounding and clamping for Y'CbCr,
+// which is averaged before it is converted).
+func TestLargePictureIsMeasuredOnItsBoxAverage(t *testing.T) {
+	src := loadImage(t, galleryFiles(t)[5])
+	rgba := image.NewRGBA(image.Rect(0, 0, 2*AnalysisSide+10, 1500))
+	xdraw.CatmullRom.Scale(rgba, rgba.Bounds(), src, src.Bounds(), draw.Src, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	ycc, err := jpeg.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		img     image.Image
+		maxDiff int
+	}{{"RGBA", rgba, 0}, {"YCbCr 4:2:0", ycc, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := (2*AnalysisSide + 10 + AnalysisSide - 1) / AnalysisSide // 3
+			s := shrink(tc.img, f)
+			if s.w != (2*AnalysisSide+10+f-1)/f || s.h != (1500+f-1)/f {
+				t.Fatalf("copy is %dx%d", s.w, s.h)
+			}
+			b := tc.img.Bounds()
+			row := rowReader(tc.img)
+			px := make([]byte, 3*b.Dx())
+			worst := 0
+			for oy := 0; oy < s.h; oy += 37 { // every 37th row of blocks, all columns
+				sums := make([]int, 3*s.w)
+				for y := oy * f; y < min((oy+1)*f, b.Dy()); y++ {
+					row(y, px)
+					for x := range b.Dx() {
+						for c := range 3 {
+							sums[3*(x/f)+c] += int(px[3*x+c])
+						}
+					}
+				}
+				for ox := range s.w {
+					n := (min((oy+1)*f, b.Dy()) - oy*f) * (min((ox+1)*f, b.Dx()) - ox*f)
+					for c := range 3 {
+						want := (sums[3*ox+c] + n/2) / n
+						worst = max(worst, abs(int(s.pix[3*(oy*s.w+ox)+c])-want))
+					}
+				}
+			}
+			if worst > tc.maxDiff {
+				t.Errorf("copy differs from the block means by up to %d levels, want at most %d", worst, tc.maxDiff)
+			}
+			copyImg := image.NewRGBA(image.Rect(0, 0, s.w, s.h))
+			for i := range s.w * s.h {
+				copy(copyImg.Pix[4*i:4*i+3], s.pix[3*i:3*i+3])
+				copyImg.Pix[4*i+3] = 255
+			}
+			a := Analyze(tc.img, veglens.ActivationMap{})
+			for _, p := range veglens.Wheels() {
+				got := a.Reference.RGB
+				if p.ID == veglens.PaletteRYB {
+					got = a.Reference.RYB
+				}
+				if want := plainReference(copyImg, p); got != want {
+					t.Errorf("%s reference = %v, plain computation on the copy says %v", p.ID, got, want)
+				}
+			}
+		})
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -13,15 +13,23 @@
 // and how picture.Decode flattens them. Y'CbCr pictures are converted exactly
 // as the image/color package does.
 //
+// Both methods measure the picture pixel for pixel up to AnalysisSide (768
+// px) on the long side. A larger one is first box-averaged by the smallest
+// whole factor that brings it within that size (a 4032x3024 phone photo by
+// 6, to 672x504; Y'CbCr pictures are averaged before they are converted),
+// so a 12 MP photo costs one pass over its pixels, not 24 distances per
+// pixel.
+//
 // # Reference method
 //
 // The rule the product was specified with: for each palette colour, the mean
 // over every pixel of the Euclidean distance in (R, G, B) between the pixel
 // and that colour; the smallest mean wins, ties go to the earlier entry.
-// It is exact: 8-bit values, no gamma, no sampling. Distances come from a
+// It is exact on the analysed picture (see Pixels): 8-bit values, no gamma,
+// no sampling. Distances come from a
 // float64 table of math.Sqrt over all 195,076 possible squared distances, so
 // the sums are the very float64 sums a plain per-pixel loop forms. Pictures
-// above one megapixel are summed in bands of 256 rows on several cores and
+// above a quarter megapixel are summed in bands of 256 rows on several cores and
 // the band sums are added in image order, so the answer never depends on
 // scheduling (it can differ from a single running sum only by float
 // rounding, about 1e-13 of the mean).

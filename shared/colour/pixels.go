@@ -105,20 +105,7 @@ func rowReader(img image.Image) rowFunc {
 func ycbcrRows(m *image.YCbCr) rowFunc {
 	b := m.Rect
 	x0, x1 := b.Min.X, b.Max.X
-	// Horizontal and vertical chroma divisors, as in (*image.YCbCr).COffset.
-	hd, vd := 1, 1
-	switch m.SubsampleRatio {
-	case image.YCbCrSubsampleRatio422:
-		hd = 2
-	case image.YCbCrSubsampleRatio420:
-		hd, vd = 2, 2
-	case image.YCbCrSubsampleRatio440:
-		vd = 2
-	case image.YCbCrSubsampleRatio411:
-		hd = 4
-	case image.YCbCrSubsampleRatio410:
-		hd, vd = 4, 2
-	}
+	hd, vd := chromaDivisors(m.SubsampleRatio)
 	// cx[x-x0] is the chroma column offset of column x.
 	cx := make([]int32, x1-x0)
 	for x := x0; x < x1; x++ {
