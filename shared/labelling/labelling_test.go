@@ -306,3 +306,74 @@ func TestColoursFollowTheActivationMap(t *testing.T) {
 		})
 	}
 }
+
+// A Display P3 upload is measured, classified and thumbnailed in sRGB: the
+// classifier and the stored thumbnail see the colour Little CMS gives
+// (picture's fixtures: P3 27,72,220 is sRGB 0,73,229), not the raw values.
+func TestP3UploadIsSRGBEverywhere(t *testing.T) {
+	fixture, err := os.ReadFile(sourcetreetest.Path(t, "shared", "picture", "testdata", "icc", "p3.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iccp := pngChunk(t, fixture, "iCCP")
+	solid := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	draw.Draw(solid, solid.Rect, image.NewUniform(color.RGBA{27, 72, 220, 255}), image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, solid); err != nil {
+		t.Fatal(err)
+	}
+	const ihdrEnd = 8 + 12 + 13 // signature, then IHDR's length, type, 13 data bytes and CRC
+	body := append(append(append([]byte{}, buf.Bytes()[:ihdrEnd]...), iccp...), buf.Bytes()[ihdrEnd:]...)
+
+	var seen color.RGBA
+	e := newEnv(t, nil)
+	e.model.Answer = func(img image.Image) (veglens.Prediction, error) {
+		seen = color.RGBAModel.Convert(img.At(400, 300)).(color.RGBA)
+		return veglens.Prediction{Score: 0.9, Top: []veglens.Guess{{Kind: "Tomato", Probability: 0.9}}}, nil
+	}
+	id := uuid.NewString()
+	res, err := e.l.Label(context.Background(), e.put(t, veglens.UploadKey(id, "png"), body))
+	if err != nil || res.Outcome != labelling.Labelled {
+		t.Fatalf("label: %v %v", res.Outcome, err)
+	}
+	want := color.RGBA{0, 73, 229, 255}
+	near := func(c color.RGBA) bool {
+		d := func(a, b uint8) int { return max(int(a)-int(b), int(b)-int(a)) }
+		return d(c.R, want.R) <= 1 && d(c.G, want.G) <= 1 && d(c.B, want.B) <= 1
+	}
+	if !near(seen) {
+		t.Errorf("the classifier saw %v, want sRGB %v", seen, want)
+	}
+	thumb, err := e.objs.Get(context.Background(), res.Image.ThumbnailKey, veglens.MaxImageBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timg, _, err := image.Decode(bytes.NewReader(thumb.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := color.RGBAModel.Convert(timg.At(100, 100)).(color.RGBA); !nearJPEG(got, want) {
+		t.Errorf("thumbnail pixel %v, want sRGB %v", got, want)
+	}
+}
+
+// nearJPEG allows the few levels a JPEG thumbnail's compression moves a
+// flat colour.
+func nearJPEG(c, want color.RGBA) bool {
+	d := func(a, b uint8) int { return max(int(a)-int(b), int(b)-int(a)) }
+	return d(c.R, want.R) <= 4 && d(c.G, want.G) <= 4 && d(c.B, want.B) <= 4
+}
+
+// pngChunk returns one whole chunk (length, type, data, CRC) of a PNG file.
+func pngChunk(t *testing.T, b []byte, typ string) []byte {
+	t.Helper()
+	for i := 8; i+12 <= len(b); {
+		n := int(b[i])<<24 | int(b[i+1])<<16 | int(b[i+2])<<8 | int(b[i+3])
+		if string(b[i+4:i+8]) == typ {
+			return b[i : i+12+n]
+		}
+		i += 12 + n
+	}
+	t.Fatalf("no %s chunk", typ)
+	return nil
+}

@@ -43,7 +43,21 @@ type Picture struct {
 	// Orientation is the EXIF orientation (1-8) that was applied; 1 when the
 	// file has none.
 	Orientation int
+	// Profile says what became of an embedded ICC colour profile (see
+	// icc.go): the pixels are sRGB in every case but ProfileUnsupported.
+	Profile Profile
 }
+
+// Profile is what Decode did with a picture's embedded ICC profile.
+type Profile string
+
+// Profiles.
+const (
+	ProfileNone        Profile = "none"        // no profile: the pixels are taken as sRGB
+	ProfileSRGB        Profile = "srgb"        // an sRGB profile: nothing to convert
+	ProfileConverted   Profile = "converted"   // a matrix/TRC RGB profile (Display P3, Adobe RGB...): converted to sRGB
+	ProfileUnsupported Profile = "unsupported" // a profile of another kind (LUT-based, damaged): taken as sRGB
+)
 
 // decoders are the accepted formats. Decoding goes through this table rather
 // than image.Decode so that formats other packages register (BMP, TIFF...)
@@ -98,10 +112,21 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	if format == "webp" {
 		img = webpRGB(img)
 	}
+	img = opaque(img)
+	profile := ProfileNone
+	if icc := embeddedICC(format, data); len(icc) > 0 {
+		profile = ProfileUnsupported
+		if p, err := parseICC(icc); err == nil {
+			profile = ProfileSRGB
+			if t := p.toSRGB(); t != nil {
+				img, profile = t.apply(img), ProfileConverted
+			}
+		}
+	}
 	orientation := exifOrientation(format, data)
-	img = orient(opaque(img), orientation)
+	img = orient(img, orientation)
 	b = img.Bounds()
-	return &Picture{Image: img, Format: format, Width: b.Dx(), Height: b.Dy(), Orientation: orientation}, nil
+	return &Picture{Image: img, Format: format, Width: b.Dx(), Height: b.Dy(), Orientation: orientation, Profile: profile}, nil
 }
 
 // readLimited reads all of r, refusing more than maxBytes (when > 0).
