@@ -94,7 +94,7 @@ func New(cfg Config) *Gateway {
 	})
 	g.mux.HandleFunc("POST "+EventsPath, g.serveEvents)
 	if cfg.Storage != nil && cfg.Bucket != "" {
-		proxy := storageProxy(cfg.Storage)
+		proxy := storageProxy(cfg.Storage, cfg.Bucket, g.deliverEarly)
 		g.mux.Handle("/"+cfg.Bucket+"/", proxy)
 		g.mux.Handle("/"+cfg.Bucket, proxy)
 	}

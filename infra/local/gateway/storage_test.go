@@ -1,8 +1,10 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,6 +20,8 @@ import (
 	"github.com/veglens/veglens/infra/local/gateway"
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
+	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 // TestGateway_StorageProxyKeepsSignaturesValid shows that a presigned URL
@@ -69,4 +74,92 @@ func TestGateway_StorageProxyKeepsSignaturesValid(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("GET with a tampered path = %d, want 403", resp.StatusCode)
 	}
+}
+
+// TestGateway_UploadThroughTheGatewayIsClassifiedAtOnce: a browser's
+// presigned POST that storage accepts through the gateway reaches the
+// classify function straight away, with the stored key and ETag, without
+// waiting for MinIO's webhook queue (the bucket here sends no events).
+func TestGateway_UploadThroughTheGatewayIsClassifiedAtOnce(t *testing.T) {
+	m := servicestest.MinIO(t)
+	ctx := context.Background()
+	if err := services.SetupBucket(ctx, m.S3Client(), "pics", nil); err != nil {
+		t.Fatal(err)
+	}
+	storage, _ := url.Parse(m.Endpoint)
+	gw := gateway.New(gateway.Config{Storage: storage, Bucket: "pics"})
+	got := make(chan events.S3Event, 2)
+	gw.SetFunctions(gateway.Functions{Classify: func(_ context.Context, ev events.S3Event) error {
+		got <- ev
+		return nil
+	}})
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	store, err := objects.New(ctx, objects.Config{Bucket: "pics", Endpoint: m.Endpoint, PublicEndpoint: srv.URL,
+		Region: m.Region, AccessKey: m.AccessKey, SecretKey: m.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "uploads/" + "0b0e6a51-5f8c-4a39-9a5a-3d4f2f1c7e01.jpg"
+	up, err := store.PresignUpload(ctx, key, "image/jpeg", 1000, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := postForm(t, up, []byte("jpeg bytes")); status/100 != 2 {
+		t.Fatalf("presigned POST through the gateway = %d", status)
+	}
+	select {
+	case ev := <-got:
+		rec := ev.Records[0]
+		head, err := m.S3Client().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("pics"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.S3.Object.URLDecodedKey != key || rec.S3.Bucket.Name != "pics" || !strings.Contains(rec.EventName, "ObjectCreated") ||
+			rec.S3.Object.ETag != strings.Trim(aws.ToString(head.ETag), `"`) {
+			t.Errorf("event record = %+v; want ObjectCreated of %s with ETag %s", rec, key, aws.ToString(head.ETag))
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no classify call within 2 s of the upload")
+	}
+
+	// A refused upload (over the size limit) announces nothing.
+	up, err = store.PresignUpload(ctx, "uploads/big.jpg", "image/jpeg", 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := postForm(t, up, []byte(strings.Repeat("x", 100))); status/100 == 2 {
+		t.Fatalf("an over-size POST was accepted: %d", status)
+	}
+	select {
+	case ev := <-got:
+		t.Errorf("refused upload announced: %+v", ev)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// postForm sends a browser-style multipart POST of a presigned upload and
+// returns the status.
+func postForm(t *testing.T, up veglens.PresignedPost, body []byte) int {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range up.Fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", "photo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(body)
+	w.Close()
+	resp, err := http.Post(up.URL, w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
