@@ -66,7 +66,7 @@ var decoders = map[string]struct {
 	config func(io.Reader) (image.Config, error)
 	decode func(io.Reader) (image.Image, error)
 }{
-	"jpeg": {jpeg.DecodeConfig, jpeg.Decode},
+	"jpeg": {jpeg.DecodeConfig, decodeJPEG},
 	"png":  {png.DecodeConfig, png.Decode},
 	"gif":  {gif.DecodeConfig, gif.Decode}, // gif.Decode returns the first frame
 	"webp": {webp.DecodeConfig, webp.Decode},
@@ -127,6 +127,24 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	img = orient(img, orientation)
 	b = img.Bounds()
 	return &Picture{Image: img, Format: format, Width: b.Dx(), Height: b.Dy(), Orientation: orientation, Profile: profile}, nil
+}
+
+// decodeJPEG decodes a JPEG; one whose only flaw is a missing end-of-image
+// marker (every scan complete, the file just stops) is decoded as viewers
+// show it. A file cut short inside its image data still fails: with the
+// marker added, the decoder meets it where entropy-coded data should be.
+func decodeJPEG(r io.Reader) (image.Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if errors.Is(err, io.ErrUnexpectedEOF) && !bytes.HasSuffix(data, []byte{0xFF, 0xD9}) {
+		if fixed, err2 := jpeg.Decode(bytes.NewReader(append(data[:len(data):len(data)], 0xFF, 0xD9))); err2 == nil {
+			return fixed, nil
+		}
+	}
+	return img, err
 }
 
 // readLimited reads all of r, refusing more than maxBytes (when > 0).

@@ -281,6 +281,7 @@ func TestDecodeRefusals(t *testing.T) {
 		{"jpeg too small", encodeJPEG(t, quadrants(100, 20)), DefaultLimits, TooSmall, "at least 32"},
 		{"png header claims 0x0", pngHeaderOnly(0, 0), DefaultLimits, Corrupt, "PNG"},
 		{"truncated jpeg", good[:len(good)/2], DefaultLimits, Corrupt, "JPEG"},
+		{"jpeg cut inside its image data", good[:len(good)-20], DefaultLimits, Corrupt, "JPEG"},
 		{"truncated png", goodPNG[:len(goodPNG)-40], DefaultLimits, Corrupt, "PNG"},
 		{"jpeg marker then garbage", append([]byte{0xff, 0xd8}, bytes.Repeat([]byte{0x42}, 300)...), DefaultLimits, Corrupt, "JPEG"},
 		{"webp riff without data", []byte("RIFF\x04\x00\x00\x00WEBP"), DefaultLimits, Corrupt, "WebP"},
@@ -301,6 +302,36 @@ func TestDecodeRefusals(t *testing.T) {
 			}
 			if !strings.Contains(ie.Error(), tt.msg) {
 				t.Errorf("message %q does not mention %q", ie.Error(), tt.msg)
+			}
+		})
+	}
+}
+
+// JPEGs that viewers show are decoded: without their end-of-image marker,
+// or with bytes after it, the pixels are those of the whole file.
+func TestDecodeForgivingJPEG(t *testing.T) {
+	good := encodeJPEG(t, quadrants(64, 64))
+	if !bytes.HasSuffix(good, []byte{0xFF, 0xD9}) {
+		t.Fatal("encoder wrote no end-of-image marker")
+	}
+	want, err := Decode(bytes.NewReader(good), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"no end-of-image marker", good[:len(good)-2]},
+		{"trailing data", append(append([]byte{}, good...), "appended by an editor"...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pic, err := Decode(bytes.NewReader(tc.data), DefaultLimits)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if w, _ := compare(pic.Image, want.Image); w != 0 {
+				t.Errorf("pixels differ from the complete file's by up to %d levels", w)
 			}
 		})
 	}
