@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -207,6 +208,36 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		}
 		if _, err := s.Search(ctx, veglens.Search{Colour: white.Hex, Method: veglens.MethodReference, Palette: veglens.PaletteCommon, Count: 10}); err == nil {
 			t.Error("the reference method has no common names: want an error")
+		}
+	})
+
+	t.Run("UploadsThatNeverArriveStopBeingPending", func(t *testing.T) {
+		s := open(t)
+		now := time.Now()
+		waiting, gone := uuid.NewString(), uuid.NewString()
+		for _, p := range []veglens.NewPending{
+			{ID: waiting, Bucket: "b", Key: veglens.UploadKey(waiting, "jpg"), ExpiresAt: now.Add(time.Minute)},
+			{ID: gone, Bucket: "b", Key: veglens.UploadKey(gone, "jpg"), ExpiresAt: now.Add(-veglens.UploadGrace - time.Minute)},
+		} {
+			if err := s.CreatePending(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			id      string
+			expired bool
+		}{{waiting, false}, {gone, true}} {
+			im, err := s.Get(ctx, tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.ExpiresAt.IsZero() || im.Expired(now) != tc.expired {
+				t.Errorf("%s: expires %v, expired %v; want %v", tc.id, im.ExpiresAt, im.Expired(now), tc.expired)
+			}
+		}
+		st, err := s.Stats(ctx, 10)
+		if err != nil || st.Pending != 1 || st.Rejected != 1 {
+			t.Errorf("stats: %d pending, %d rejected (%v); want the expired upload counted as rejected", st.Pending, st.Rejected, err)
 		}
 	})
 

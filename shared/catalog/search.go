@@ -147,12 +147,15 @@ func (s *Store) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 		recent = 1000
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT count(*),
+	// A pending upload whose link expired more than veglens.UploadGrace
+	// ago will never arrive: it counts as rejected (veglens.Image.Expired).
+	b.Queue(`WITH c AS (SELECT now() - make_interval(secs => $1) AS cutoff)
+		SELECT count(*),
 		count(*) FILTER (WHERE status = 'done'),
-		count(*) FILTER (WHERE status = 'pending'),
-		count(*) FILTER (WHERE status = 'rejected'),
+		count(*) FILTER (WHERE status = 'pending' AND (expires_at IS NULL OR expires_at >= c.cutoff)),
+		count(*) FILTER (WHERE status = 'rejected' OR (status = 'pending' AND expires_at < c.cutoff)),
 		count(*) FILTER (WHERE status = 'done' AND refused)
-		FROM images`)
+		FROM images, c`, veglens.UploadGrace.Seconds())
 	b.Queue(`SELECT kind, count(*) FROM images WHERE status = 'done' AND NOT refused GROUP BY kind ORDER BY kind`)
 	b.Queue(`SELECT fg_rgb, count(*) FROM images WHERE status = 'done' AND NOT refused AND fg_rgb IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	b.Queue(`SELECT fg_ryb, count(*) FROM images WHERE status = 'done' AND NOT refused AND fg_ryb IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)

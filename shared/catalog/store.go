@@ -107,10 +107,10 @@ func (s *Store) CreatePending(ctx context.Context, p veglens.NewPending) error {
 		return fmt.Errorf("create pending image: id %q is not a UUID", p.ID)
 	}
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO images (id, bucket, object_key, source, listed, status)
-		VALUES ($1, $2, $3, 'upload', $4, 'pending')
+		INSERT INTO images (id, bucket, object_key, source, listed, status, expires_at)
+		VALUES ($1, $2, $3, 'upload', $4, 'pending', $5)
 		ON CONFLICT (object_key) DO NOTHING`,
-		p.ID, p.Bucket, p.Key, p.Listed)
+		p.ID, p.Bucket, p.Key, p.Listed, nullTime(p.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create pending image %s: %w", p.Key, s.check(err))
 	}
@@ -234,6 +234,13 @@ func cubeKey(key []float32) []float64 {
 	return out
 }
 
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 func nullInt(v int) *int {
 	if v == 0 {
 		return nil
@@ -244,7 +251,7 @@ func nullInt(v int) *int {
 const imageColumns = `id::text, bucket, object_key, source, listed, status, reason, etag, true_kind, kind,
 	confidence, refused, score, top, colours, width, height, thumbnail_key,
 	fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, created_at, updated_at,
-	similarity_key IS NOT NULL`
+	similarity_key IS NOT NULL, expires_at`
 
 func scanImage(row pgx.Row) (veglens.Image, error) {
 	var (
@@ -255,14 +262,18 @@ func scanImage(row pgx.Row) (veglens.Image, error) {
 		top, colours                             []byte
 		width, height                            *int
 		fetch, decode, infer, colour, total      *float64
+		expires                                  *time.Time
 	)
 	err := row.Scan(&im.ID, &im.Bucket, &im.Key, &source, &im.Listed, &status, &reason, &etag, &trueKind, &kind,
 		&confidence, &im.Refused, &score, &top, &colours, &width, &height, &thumb,
-		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt, &im.HasSimilarityKey)
+		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt, &im.HasSimilarityKey, &expires)
 	if err != nil {
 		return veglens.Image{}, err
 	}
 	im.Source, im.Status = veglens.Source(source), veglens.Status(status)
+	if expires != nil {
+		im.ExpiresAt = *expires
+	}
 	im.Reason, im.ETag, im.TrueKind, im.Kind, im.ThumbnailKey, im.ModelVersion = deref(reason), deref(etag), deref(trueKind), deref(kind), deref(thumb), deref(ver)
 	if confidence != nil {
 		im.Confidence = *confidence

@@ -107,7 +107,7 @@ func (s *ImageStore) CreatePending(ctx context.Context, p veglens.NewPending) er
 	}
 	now := s.now()
 	s.byKey[p.Key] = &veglens.Image{ID: id, Bucket: p.Bucket, Key: p.Key,
-		Source: veglens.SourceUpload, Listed: p.Listed, Status: veglens.StatusPending, CreatedAt: now, UpdatedAt: now}
+		Source: veglens.SourceUpload, Listed: p.Listed, Status: veglens.StatusPending, ExpiresAt: p.ExpiresAt, CreatedAt: now, UpdatedAt: now}
 	return nil
 }
 
@@ -374,7 +374,11 @@ func (s *ImageStore) Stats(ctx context.Context, recent int) (veglens.Stats, erro
 				}
 			}
 		case veglens.StatusPending:
-			st.Pending++
+			if im.Expired(s.now()) {
+				st.Rejected++
+			} else {
+				st.Pending++
+			}
 		case veglens.StatusRejected:
 			st.Rejected++
 		}

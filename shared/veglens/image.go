@@ -36,9 +36,14 @@ type Prediction struct {
 	Top []Guess `json:"top"`
 	// Score is the refusal score, 0..1 (see ModelMeta.Refusal).
 	Score float64 `json:"score"`
-	// Refused is true when Score is below the model's threshold: the photo
+	// Refused is true when Score is below the model's threshold, or the
+	// photo is less familiar than the model's familiarity threshold: it
 	// probably shows none of the known kinds.
 	Refused bool `json:"refused"`
+	// Familiarity is the cosine similarity of the embedding to the model's
+	// k-th most similar reference photo (ModelMeta.Refusal.Familiarity);
+	// 1 when the model has no references.
+	Familiarity float64 `json:"familiarity"`
 	// Embedding is the picture's L2-normalised embedding
 	// (ModelMeta.EmbeddingDim values): near for similar photos. Nil when
 	// the classifier has none.
@@ -99,8 +104,11 @@ type Image struct {
 	HasSimilarityKey bool
 	Timings          *Timings // nil unless labelled
 	ModelVersion     string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// ExpiresAt is when a pending upload's presigned POST expires (zero
+	// when unknown or not an upload); see Expired.
+	ExpiresAt time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Labelled reports whether the image holds a final result (done or
@@ -122,6 +130,24 @@ type NewPending struct {
 	Bucket string
 	Key    string // UploadKey(ID, ext)
 	Listed bool
+	// ExpiresAt is when the upload's presigned POST stops being valid.
+	ExpiresAt time.Time
+}
+
+// UploadGrace is how long after its presigned POST expires a pending upload
+// is still waited for: a POST that started just before the expiry may
+// still be arriving, and its event may still be queued.
+const UploadGrace = 2 * time.Minute
+
+// NeverArrived is the reason given for an upload whose object never came.
+const NeverArrived = "The upload never arrived: its upload link expired before the photo was received. Please choose the photo again."
+
+// Expired reports whether a pending upload can no longer arrive: its
+// presigned POST expired more than UploadGrace before now. Such an image
+// is shown as rejected, with NeverArrived as the reason, and is not
+// counted as pending.
+func (im Image) Expired(now time.Time) bool {
+	return im.Status == StatusPending && !im.ExpiresAt.IsZero() && now.After(im.ExpiresAt.Add(UploadGrace))
 }
 
 // Errors the stores return, wrapped with context; test with errors.Is.

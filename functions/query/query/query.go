@@ -166,6 +166,12 @@ func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) 
 	if out.Top == nil {
 		out.Top = []veglens.Guess{}
 	}
+	if im.Expired(time.Now()) {
+		// Its link expired long enough ago that the photo can no longer
+		// arrive: say so, so that the site stops waiting.
+		im.Status, im.Reason = veglens.StatusRejected, veglens.NeverArrived
+		out.Status = im.Status
+	}
 	switch im.Status {
 	case veglens.StatusDone:
 		out.Kind, out.Confidence, out.Colours = opt(im.Kind), &im.Confidence, im.Colours

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
@@ -122,7 +123,7 @@ func wheelColours(rgbName, rybName string) *veglens.Colours {
 }
 
 type seeded struct {
-	tomatoRed1, tomatoRed2, listedUpload, privateUpload, pending, rejected string
+	tomatoRed1, tomatoRed2, listedUpload, privateUpload, pending, expired, rejected string
 }
 
 func seed(t *testing.T, e env) seeded {
@@ -168,6 +169,11 @@ func seed(t *testing.T, e env) seeded {
 	put(veglens.Image{ID: s.privateUpload, Key: "uploads/" + s.privateUpload + ".jpg", Source: veglens.SourceUpload, Kind: "Tomato", Confidence: 0.99, Colours: wheelColours("red", "red"), SimilarityKey: []float32{1, 0}})
 	s.pending = uuid.NewString()
 	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.pending, Bucket: bucket, Key: "uploads/" + s.pending + ".png", Listed: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.expired = uuid.NewString()
+	if err := e.store.CreatePending(ctx, veglens.NewPending{ID: s.expired, Bucket: bucket, Key: "uploads/" + s.expired + ".jpg",
+		ExpiresAt: time.Now().Add(-veglens.UploadGrace - time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	s.rejected = uuid.NewString()
@@ -227,6 +233,17 @@ func testQuery(t *testing.T, e env) {
 					}
 				}
 			})
+		}
+	})
+
+	t.Run("AnUploadThatNeverArrivedIsRejectedWithAReason", func(t *testing.T) {
+		status, out := get(t, e.h, "/api/images/"+s.expired)
+		if status != 200 || out["status"] != "rejected" || !strings.Contains(fmt.Sprint(out["reason"]), "never arrived") {
+			t.Errorf("expired upload: %d %v %q; want rejected, never arrived", status, out["status"], out["reason"])
+		}
+		_, out = get(t, e.h, "/api/images/"+s.pending)
+		if out["status"] != "pending" {
+			t.Errorf("an upload without an expiry is still %v, want pending", out["status"])
 		}
 	})
 
@@ -469,7 +486,8 @@ func testQuery(t *testing.T, e env) {
 
 	t.Run("Stats", func(t *testing.T) {
 		_, out := get(t, e.h, "/api/stats")
-		if out["images"].(float64) != 9 || out["done"].(float64) != 7 || out["pending"].(float64) != 1 || out["rejected"].(float64) != 1 {
+		// The upload that never arrived counts as rejected, not pending.
+		if out["images"].(float64) != 10 || out["done"].(float64) != 7 || out["pending"].(float64) != 1 || out["rejected"].(float64) != 2 {
 			t.Errorf("counts = %v", out)
 		}
 		speed := out["speed"].(map[string]any)

@@ -157,7 +157,7 @@ func (h *Handler) create(ctx context.Context, contentType, ext string, listed bo
 	if err != nil {
 		return Response{}, api.Internal(fmt.Errorf("presign upload: %w", err))
 	}
-	err = h.images.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: h.objs.Bucket(), Key: key, Listed: listed})
+	err = h.images.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: h.objs.Bucket(), Key: key, Listed: listed, ExpiresAt: up.ExpiresAt})
 	if errors.Is(err, veglens.ErrUnavailable) {
 		return Response{}, api.Unavailable("database", err)
 	}

@@ -130,6 +130,12 @@ func testUploadValidation(t *testing.T, e env) {
 			if im.Status != veglens.StatusPending || im.Listed || im.Source != veglens.SourceUpload {
 				t.Errorf("row = %+v, want pending unlisted upload", im)
 			}
+			// The row knows when its link expires, so that it stops being
+			// pending if the photo never comes.
+			expires, _ := time.Parse(time.RFC3339, fmt.Sprint(out["expiresAt"]))
+			if d := im.ExpiresAt.Sub(expires); d > time.Second || d < -time.Second {
+				t.Errorf("row expires %v, the link %v", im.ExpiresAt, out["expiresAt"])
+			}
 		})
 	}
 }
