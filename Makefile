@@ -254,8 +254,9 @@ build-MigrateFunction:
 	$(LAMBDA_GOBUILD) ./functions/migrate
 
 # The layer, mounted at /opt: lib/libonnxruntime.so.1 (ORT_LIB) and
-# model/{veglens.onnx,model.json,metrics.json,similarity.json} (MODEL_DIR=/opt/model;
-# the model card's metrics.json and the similar-photo key are copied when the model has them).
+# model/{veglens.onnx,model.json,metrics.json,similarity.json,references.f32} (MODEL_DIR=/opt/model;
+# the model card's metrics.json, the similar-photo key and the refusal rule's familiarity
+# references are copied when the model has them).
 build-ModelLayer:
 	@test -f "$(ORT_LIB)" || { echo "ONNX Runtime library $(ORT_LIB) missing: run make ort"; exit 1; }
 	@for f in veglens.onnx model.json; do test -f models/$$f || { echo "models/$$f missing"; exit 1; }; done
@@ -264,6 +265,7 @@ build-ModelLayer:
 	cp models/veglens.onnx models/model.json $(ARTIFACTS_DIR)/model/
 	if [ -f models/metrics.json ]; then cp models/metrics.json $(ARTIFACTS_DIR)/model/; else echo "warning: models/metrics.json missing: /api/model will have no metrics"; fi
 	if [ -f models/similarity.json ]; then cp models/similarity.json $(ARTIFACTS_DIR)/model/; else echo "warning: models/similarity.json missing: no photo will be comparable (more like this)"; fi
+	if [ -f models/references.f32 ]; then cp models/references.f32 $(ARTIFACTS_DIR)/model/; fi
 
 .PHONY: sam-build deploy seed-cloud test-cloud
 sam-build: ort deps-cloud ## sam build: Lambda binaries and the model layer into .aws-sam/build (no Docker)

@@ -69,6 +69,7 @@ done
 layer_files=(lib/libonnxruntime.so.1 model/veglens.onnx model/model.json)
 [ -f models/metrics.json ] && layer_files+=(model/metrics.json)
 [ -f models/similarity.json ] && layer_files+=(model/similarity.json)
+[ -f models/references.f32 ] && layer_files+=(model/references.f32)
 for f in "${layer_files[@]}"; do
   if [ -s "$layer/$f" ]; then ok "$layer/$f ($(du -h "$layer/$f" | cut -f1))"; else bad "$layer/$f missing"; fi
 done

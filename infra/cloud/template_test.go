@@ -357,7 +357,7 @@ func TestTemplate_FunctionsBuildFromTheirPackages(t *testing.T) {
 				t.Errorf("classify %s = %q, want %q (the layer's path under /opt)", want.envVar, got, want.inLambda)
 			}
 		}
-		for _, file := range []string{"veglens.onnx", "model.json", "metrics.json", "similarity.json"} {
+		for _, file := range []string{"veglens.onnx", "model.json", "metrics.json", "similarity.json", "references.f32"} {
 			if !strings.Contains(string(out), "models/"+file) {
 				t.Errorf("build-ModelLayer does not copy models/%s", file)
 			}

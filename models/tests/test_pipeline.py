@@ -159,6 +159,12 @@ def test_extra_photos_are_trained_on_and_reported(tiny_run):
     assert t["class_counts"]["unknown"] == t["extra"]["train"]["unknown"] * t["extra_repeats"]
     r = metrics["refusal"]
     assert r["validation_refused"] <= 0.01 + 1e-9
+    f = r.get("familiarity")
+    if f:  # the references the service compares with are written beside the model
+        out = tiny_run[0]
+        refs = np.fromfile(out / f["file"], dtype="<f4")
+        assert refs.size == f["count"] * f["dim"] and f["k"] >= 1
+        np.testing.assert_allclose(np.linalg.norm(refs.reshape(f["count"], f["dim"]), axis=1), 1, atol=1e-4)
     assert [row["threshold"] for row in r["curve"]["report"]] == sorted(row["threshold"] for row in r["curve"]["report"])
     if metrics.get("report", {}).get("unknown", {}).get("n"):
         assert 0 <= metrics["report"]["unknown"]["refused"] <= 1

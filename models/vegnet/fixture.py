@@ -1,5 +1,6 @@
 """Parity fixture: validation images saved losslessly plus what Python computes for them with
-the shipped (int8) model: the probabilities, the refusal score and the embedding.
+the shipped (int8) model: the probabilities, the refusal score, the embedding and, when the
+model has familiarity references, each image's familiarity.
 
 The Go side feeds the same PNG pixels through ONNX Runtime and must agree closely.
 """
@@ -35,8 +36,10 @@ def pick(samples: list[Sample], classes: list[str], per_class: int = PER_CLASS) 
     return chosen
 
 
-def write(samples: list[Sample], onnx_path: str, version: str, out_dir: str) -> dict:
-    """Save samples as <Class>_<stem>.png in out_dir and expected.json with ORT probabilities."""
+def write(samples: list[Sample], onnx_path: str, version: str, out_dir: str,
+          references: np.ndarray | None = None, k: int = 0) -> dict:
+    """Save samples as <Class>_<stem>.png in out_dir and expected.json with ORT probabilities
+    (and familiarity against references, k-th nearest, when given)."""
     os.makedirs(out_dir, exist_ok=True)
     for old in os.listdir(out_dir):
         if old.endswith(".png"):
@@ -63,5 +66,9 @@ def write(samples: list[Sample], onnx_path: str, version: str, out_dir: str) -> 
                                                  out["score"].astype(np.float64), out["embedding"].astype(np.float64))
         ],
     }
+    if references is not None:
+        from .refusal import familiarity
+        for im, fam in zip(expected["images"], familiarity(out["embedding"], references, k)):
+            im["familiarity"] = float(fam)
     write_json(os.path.join(out_dir, "expected.json"), expected)
     return expected

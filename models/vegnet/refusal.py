@@ -123,3 +123,73 @@ def curve(val: np.ndarray, real: np.ndarray, unknown: np.ndarray, thresholds) ->
     """Refused fractions of each set at each threshold."""
     return [{"threshold": float(t), "validation_refused": refused(val, t), "real_refused": refused(real, t),
              "unknown_refused": refused(unknown, t)} for t in thresholds]
+
+
+# ---------------------------------------------------------------- familiarity
+
+FAMILIAR_K = 5            # the k-th most similar reference photo decides (k-nearest neighbours)
+REFERENCE_STEP = 45       # references: every 45th training photo of the kinds (sorted), plus
+                          # the extra photos' train-part real photos
+REFERENCES_FILE = "references.f32"
+
+
+def familiarity(emb: np.ndarray, refs: np.ndarray, k: int = FAMILIAR_K) -> np.ndarray:
+    """How familiar each photo looks: the cosine similarity of its L2-normalised embedding
+    (N, D) to its k-th most similar reference embedding (R, D), in float64 as the Go service
+    computes it (Sun et al. 2022, "Out-of-distribution detection with deep nearest
+    neighbors": the k-th nearest training feature's distance). Photos of the kinds sit close
+    to some training photo; other things sit far from all of them. (N,)"""
+    emb, refs = np.asarray(emb, np.float64), np.asarray(refs, np.float64)
+    if len(emb) == 0:
+        return np.empty(0)
+    sims = emb @ refs.T
+    k = min(k, refs.shape[0])
+    return np.partition(sims, -k, axis=1)[:, -k]
+
+
+def effective_score(score: np.ndarray, fam: np.ndarray, fam_threshold: float) -> np.ndarray:
+    """The score with unfamiliar photos set to -1: refused when this is below the score
+    threshold is the combined rule, refused when score < threshold or familiarity <
+    fam_threshold (every figure computed with one threshold then applies to the rule)."""
+    s = np.asarray(score, np.float64).copy()
+    s[np.asarray(fam, np.float64) < fam_threshold] = -1.0
+    return s
+
+
+def _candidates(values: np.ndarray, n: int = 300) -> np.ndarray:
+    """Thresholds between distinct values at n quantiles, with one below them all."""
+    v = np.unique(np.asarray(values, np.float64))
+    if len(v) < 2:
+        return np.array([-np.inf])
+    mids = (v[1:] + v[:-1]) / 2
+    picks = np.unique(np.quantile(mids, np.linspace(0, 1, n), method="nearest"))
+    return np.concatenate([[-np.inf], picks])
+
+
+def choose_rule(val: tuple[np.ndarray, np.ndarray], real: tuple[np.ndarray, np.ndarray],
+                unknown: tuple[np.ndarray, np.ndarray], max_val_refused: float = 0.01,
+                want_unknown_refused: float = 0.90, confidence: float = 0.95) -> tuple[float, float]:
+    """The two thresholds (score, familiarity) of the rule "refused when score < ts or
+    familiarity < tf", each group given as (scores, familiarities). Among the pairs that
+    refuse at most max_val_refused of the validation photos and whose refused share of the
+    unknown photos reaches want_unknown_refused with the given confidence (Wilson lower
+    bound), the one that refuses the fewest real photos, then the most unknown ones, then
+    the lowest thresholds. Without unknown photos, or when no pair qualifies, the score
+    alone as choose_threshold picks it (tf = -inf: familiarity never refuses)."""
+    (vs, vf), (rs, rf), (us, uf) = val, real, unknown
+    fallback = (choose_threshold(vs, rs, us, max_val_refused, want_unknown_refused, confidence), float("-inf"))
+    if len(us) == 0:
+        return fallback
+    best, best_key = None, None
+    for tf in _candidates(np.concatenate([vf, rf, uf])):
+        for ts in _candidates(np.concatenate([vs, rs, us])):
+            if refused(effective_score(vs, vf, tf), ts) > max_val_refused:
+                continue
+            u = effective_score(us, uf, tf) < ts
+            if wilson_lower(int(u.sum()), len(u), confidence) < want_unknown_refused:
+                continue
+            r = refused(effective_score(rs, rf, tf), ts) if len(rs) else 0.0
+            key = (r, -float(u.mean()), ts, tf)
+            if best_key is None or key < best_key:
+                best, best_key = (float(ts), float(tf)), key
+    return best if best is not None else fallback

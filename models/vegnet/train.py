@@ -358,16 +358,39 @@ def run(cfg: Config) -> dict:
         runs[name] = {"validation": outputs_of(path, val_x, cfg.threads), "select": outputs_of(path, sel_x, cfg.threads),
                       "report": outputs_of(path, rep_x, cfg.threads)}
 
-    def split(part, ys):
+    # Familiarity: each photo's similarity to its k-th nearest reference photo (a fixed sample of
+    # the training photos, plain, and the train part's real photos), by each model's own embedding.
+    ref_s = train_s[::refusal.REFERENCE_STEP] + ex_train["realworld"]
+    ref_x = data.load_arrays(ref_s)[0]
+    references = {name: outputs_of(path, ref_x, cfg.threads)["embedding"].astype(np.float32)
+                  for name, path in (("int8", int8_path), ("fp32", fp32_path))}
+    for name in runs:
+        for out in runs[name].values():
+            if out:
+                out["familiarity"] = refusal.familiarity(out["embedding"], references[name])
+                out["raw_score"] = out["score"]
+
+    def split(part, ys, key="score"):
         out = runs["int8"][part]
         if not out:
             return np.empty(0), np.empty(0)
-        return out["score"][ys < kinds], out["score"][ys >= kinds]
+        return out[key][ys < kinds], out[key][ys >= kinds]
+    val = runs["int8"]["validation"]
+    (sr, su), (fr, fu) = split("select", sel_y), split("select", sel_y, "familiarity")
+    threshold, fam_threshold = refusal.choose_rule((val["score"], val["familiarity"]), (sr, fr), (su, fu),
+                                                   cfg.max_refused, cfg.want_unknown_refused, cfg.unknown_confidence)
+    raw_auroc = {"select": refusal.auroc(sr, su), "report": refusal.auroc(*split("report", rep_y))}
+    # From here on "score" is the effective score (unfamiliar photos at -1): one threshold on it
+    # is the whole rule, so every figure below is the rule's.
+    for name in runs:
+        for out in runs[name].values():
+            if out:
+                out["score"] = refusal.effective_score(out["raw_score"], out["familiarity"], fam_threshold)
     sel_real, sel_unknown = split("select", sel_y)
     rep_real, rep_unknown = split("report", rep_y)
     val_scores = runs["int8"]["validation"]["score"]
-    threshold = refusal.choose_threshold(val_scores, sel_real, sel_unknown, cfg.max_refused, cfg.want_unknown_refused,
-                                         cfg.unknown_confidence)
+    log.info("refusal rule: score < %.4f or familiarity < %.4f (%d references, k=%d)", threshold, fam_threshold,
+             len(ref_s), refusal.FAMILIAR_K)
     grid = sorted(set(np.round(np.linspace(0.05, 0.95, 19), 2).tolist()) | {round(threshold, 4)})
 
     version = export.file_version(int8_path)
@@ -394,8 +417,17 @@ def run(cfg: Config) -> dict:
                             "per_label": {lab.split("/", 1)[-1]: refusal.refused(o["score"][names == lab], threshold)
                                           for lab in sorted(set(names[unk]))}},
             }
+    familiar = np.isfinite(fam_threshold)
+    rule = ("refused when score < threshold or familiarity < familiarity.threshold" if familiar
+            else "refused when score < threshold")
+    fam_json = ({"file": refusal.REFERENCES_FILE, "count": len(ref_s), "dim": int(references["int8"].shape[1]),
+                 "k": refusal.FAMILIAR_K, "threshold": fam_threshold,
+                 "references": f"every {refusal.REFERENCE_STEP}th training photo of the kinds (sorted by kind and "
+                               f"file name) and the extra photos' train-part real photos, plain"}
+                if familiar else None)
     result["refusal"] = {
-        "score": score_name, "threshold": threshold, "rule": "refused when score < threshold",
+        "score": score_name, "threshold": threshold, "rule": rule, "familiarity": fam_json,
+        "score_alone_auroc": raw_auroc,
         "chosen_on": "validation (at most 1 % refused) and the select part of the extra photos",
         "aim": {"unknown_refused": cfg.want_unknown_refused, "confidence": cfg.unknown_confidence,
                 "select_unknown_lower_bound": refusal.refused_lower_bound(sel_unknown, threshold, cfg.unknown_confidence)},
@@ -434,13 +466,17 @@ def run(cfg: Config) -> dict:
             "torch": torch.__version__, "python": platform.python_version(),
         },
     })
-    refusal_json = {"score": score_name, "threshold": threshold, "rule": "refused when score < threshold"}
+    refusal_json = {"score": score_name, "threshold": threshold, "rule": rule}
+    if familiar:
+        refusal_json["familiarity"] = {k: fam_json[k] for k in ("file", "count", "dim", "k", "threshold")}
+        references["int8"].astype("<f4").tofile(os.path.join(cfg.out, refusal.REFERENCES_FILE))
     export.write_json(os.path.join(cfg.out, "model.json"),
                       export.model_json(int8_path, result["architecture"], refusal_json, classes,
                                         reference_path=fp32_path, embedding_dim=result["embedding_dim"],
                                         map_size=result["activation_map_size"]))
     if cfg.fixture_dir:
-        fx = fixture.write(fixture.pick(val_s, classes), int8_path, version, cfg.fixture_dir)
+        fx = fixture.write(fixture.pick(val_s, classes), int8_path, version, cfg.fixture_dir,
+                           references["int8"] if familiar else None, refusal.FAMILIAR_K)
         log.info("parity fixture: %d images in %s", len(fx["images"]), cfg.fixture_dir)
     result["training"]["wall_seconds"] = round(time.time() - started, 1)
     export.write_json(os.path.join(cfg.out, "metrics.json"), result)

@@ -51,12 +51,14 @@ type ModelMeta struct {
 	// Labels are the kinds in output order.
 	Labels []Kind `json:"labels"`
 	// Refusal: a picture is refused as none of the kinds when the graph's
-	// score output is below Threshold. Score says what the score is
+	// score output is below Threshold, or, when the model has Familiarity,
+	// when the picture is unfamiliar. Score says what the score is
 	// ("max_probability", or "min(max_probability, mahalanobis)").
 	Refusal struct {
-		Score     string  `json:"score"`
-		Threshold float64 `json:"threshold"` // 0..1
-		Rule      string  `json:"rule"`
+		Score       string       `json:"score"`
+		Threshold   float64      `json:"threshold"` // 0..1
+		Rule        string       `json:"rule"`
+		Familiarity *Familiarity `json:"familiarity,omitempty"`
 	} `json:"refusal"`
 	// Reference is the float model the quantised one was made from, kept
 	// for parity tests and comparisons; nil when the model is not quantised.
@@ -64,6 +66,22 @@ type ModelMeta struct {
 		File    string `json:"file"`
 		Version string `json:"version"`
 	} `json:"reference,omitempty"`
+}
+
+// Familiarity is the second half of the refusal rule (k-nearest-neighbour
+// out-of-distribution detection: Sun et al. 2022, "Out-of-distribution
+// detection with deep nearest neighbors"): a picture's familiarity is the
+// cosine similarity of its embedding to the K-th most similar of Count
+// reference embeddings (File in the model folder: little-endian float32,
+// [Count, Dim], L2-normalised rows, written by models/vegnet/train.py); a
+// picture less familiar than Threshold is refused, however confident the
+// kind probabilities are.
+type Familiarity struct {
+	File      string  `json:"file"`
+	Count     int     `json:"count"`
+	Dim       int     `json:"dim"`
+	K         int     `json:"k"`
+	Threshold float64 `json:"threshold"` // -1..1
 }
 
 // Kinds returns the model's kinds in label order.
@@ -142,6 +160,16 @@ func ReadModelMeta(dir string) (ModelMeta, error) {
 		return meta, fmt.Errorf("read model: %s has input range %v; only [0,255] is supported", path, meta.Input.Range)
 	case meta.Refusal.Threshold < 0 || meta.Refusal.Threshold > 1:
 		return meta, fmt.Errorf("read model: %s has refusal threshold %v outside [0,1]", path, meta.Refusal.Threshold)
+	}
+	if f := meta.Refusal.Familiarity; f != nil {
+		switch {
+		case f.File == "" || filepath.Base(f.File) != f.File || f.File == "." || f.File == "..":
+			return meta, fmt.Errorf("read model: %s names the familiarity references %q, which is not a file in the model folder", path, f.File)
+		case f.Dim != meta.EmbeddingDim || f.K < 1 || f.Count < f.K:
+			return meta, fmt.Errorf("read model: %s has familiarity references of %d x %d values with k = %d; they must be embeddings (%d values), at least k of them, k >= 1", path, f.Count, f.Dim, f.K, meta.EmbeddingDim)
+		case f.Threshold < -1 || f.Threshold > 1:
+			return meta, fmt.Errorf("read model: %s has familiarity threshold %v outside [-1,1]", path, f.Threshold)
+		}
 	}
 	return meta, nil
 }

@@ -1,8 +1,12 @@
 package veglens_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/veglens/veglens/shared/veglens"
@@ -52,5 +56,47 @@ func TestKeySimilarityIsTheCosineOfUnitKeys(t *testing.T) {
 		if got := veglens.KeySimilarity(d); math.Abs(got-cos) > 1e-12 {
 			t.Errorf("%s: KeySimilarity(%.3f) = %.6f, want the cosine %.6f", fmt.Sprint(tc.a, tc.b), d, got, cos)
 		}
+	}
+}
+
+func TestReadModelMetaChecksTheFamiliarityReferences(t *testing.T) {
+	base := func() map[string]any {
+		return map[string]any{
+			"version": "abcdef123456", "labels": []string{"Bean", "Carrot"},
+			"input":         map[string]any{"name": "image", "size": 224, "layout": "NHWC", "range": []int{0, 255}},
+			"outputs":       map[string]any{"probabilities": "p", "embedding": "e", "activation_map": "a", "score": "s"},
+			"embedding_dim": 4, "activation_map_size": 7,
+			"refusal": map[string]any{"threshold": 0.1, "familiarity": map[string]any{"file": "references.f32", "count": 3, "dim": 4, "k": 2, "threshold": 0.5}},
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(fam map[string]any)
+		want   string // "" reads
+	}{
+		{"valid", func(map[string]any) {}, ""},
+		{"a path, not a file of the folder", func(f map[string]any) { f["file"] = "../references.f32" }, "not a file in the model folder"},
+		{"rows of another length", func(f map[string]any) { f["dim"] = 5 }, "embeddings (4 values)"},
+		{"fewer references than k", func(f map[string]any) { f["count"] = 1 }, "at least k"},
+		{"k of zero", func(f map[string]any) { f["k"] = 0 }, "k >= 1"},
+		{"threshold beyond a cosine", func(f map[string]any) { f["threshold"] = 1.5 }, "outside [-1,1]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := base()
+			tc.change(doc["refusal"].(map[string]any)["familiarity"].(map[string]any))
+			dir := t.TempDir()
+			raw, _ := json.Marshal(doc)
+			if err := os.WriteFile(filepath.Join(dir, veglens.MetaFile), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			meta, err := veglens.ReadModelMeta(dir)
+			switch {
+			case tc.want == "" && (err != nil || meta.Refusal.Familiarity == nil || meta.Refusal.Familiarity.K != 2):
+				t.Errorf("ReadModelMeta = %+v, %v; want the familiarity read", meta.Refusal.Familiarity, err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("ReadModelMeta error = %v, want one mentioning %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -3,13 +3,16 @@ package vision
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -42,6 +45,7 @@ type ModelOptions struct {
 type Model struct {
 	meta    veglens.ModelMeta
 	key     *veglens.SimilarityKey // nil when the model folder has none
+	refs    []float32              // familiarity references, [Count*Dim]; nil without
 	session *ort.DynamicAdvancedSession
 	slots   chan *slot // free inference slots; cap = ModelOptions.Concurrency
 	all     []*slot
@@ -118,6 +122,10 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 		return nil, fmt.Errorf("load model: %s says version %q but %s has sha256 %s: the two files come from different exports",
 			veglens.MetaFile, version, file, digest[:12])
 	}
+	refs, err := readReferences(dir, meta.Refusal.Familiarity)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
 	if err := InitRuntime(opts.LibraryPath); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
@@ -144,7 +152,7 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model: create session for %s: %w", onnxPath, err)
 	}
-	m := &Model{meta: meta, key: key, session: session}
+	m := &Model{meta: meta, key: key, refs: refs, session: session}
 
 	n := opts.Concurrency
 	if n <= 0 {
@@ -244,6 +252,11 @@ func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.P
 	}
 	p := m.predict(s.probs.GetData(), float64(s.score.GetData()[0]), k)
 	p.Embedding = append([]float32(nil), s.emb.GetData()...)
+	p.Familiarity = 1
+	if f := m.meta.Refusal.Familiarity; f != nil {
+		p.Familiarity = familiarity(p.Embedding, m.refs, f.Dim, f.K)
+		p.Refused = p.Refused || p.Familiarity < f.Threshold
+	}
 	if m.key != nil {
 		p.SimilarityKey = m.key.Key(p.Embedding)
 	}
@@ -287,4 +300,42 @@ func (m *Model) Close() error {
 		m.closeErr = errors.Join(errs...)
 	})
 	return m.closeErr
+}
+
+// readReferences reads the familiarity references f names (little-endian
+// float32, [Count, Dim]); nil when f is nil.
+func readReferences(dir string, f *veglens.Familiarity) ([]float32, error) {
+	if f == nil {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, f.File))
+	if err != nil {
+		return nil, fmt.Errorf("familiarity references: %w", err)
+	}
+	if want := 4 * f.Count * f.Dim; len(raw) != want {
+		return nil, fmt.Errorf("familiarity references: %s has %d bytes; model.json says %d x %d float32 values (%d bytes)", f.File, len(raw), f.Count, f.Dim, want)
+	}
+	refs := make([]float32, f.Count*f.Dim)
+	for i := range refs {
+		refs[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return refs, nil
+}
+
+// familiarity is the k-th largest dot product of emb with the reference
+// rows (cosine similarities: both are unit length), summed in float64 as
+// the training code computes it.
+func familiarity(emb []float32, refs []float32, dim, k int) float64 {
+	n := len(refs) / dim
+	sims := make([]float64, n)
+	for i := range n {
+		row := refs[i*dim : (i+1)*dim]
+		var s float64
+		for j, v := range row {
+			s += float64(v) * float64(emb[j])
+		}
+		sims[i] = s
+	}
+	slices.Sort(sims)
+	return sims[n-min(k, n)]
 }

@@ -85,6 +85,7 @@ type parityFixture struct {
 		Probabilities []float64 `json:"probabilities"`
 		Score         float64   `json:"score"`
 		EmbeddingHead []float64 `json:"embedding_head"` // the first values of the embedding
+		Familiarity   *float64  `json:"familiarity"`    // against the model's references, when it has them
 	} `json:"images"`
 }
 
@@ -154,6 +155,11 @@ func TestParity(t *testing.T) {
 		if d := math.Abs(p.Score - im.Score); d > tol {
 			t.Errorf("%s: score %.6f, Python says %.6f", im.File, p.Score, im.Score)
 		}
+		if im.Familiarity != nil {
+			if d := math.Abs(p.Familiarity - *im.Familiarity); d > tol {
+				t.Errorf("%s: familiarity %.6f, Python says %.6f", im.File, p.Familiarity, *im.Familiarity)
+			}
+		}
 		for i, want := range im.EmbeddingHead {
 			if d := math.Abs(float64(p.Embedding[i]) - want); d > tol {
 				t.Errorf("%s: embedding[%d] = %.6f, Python says %.6f", im.File, i, p.Embedding[i], want)
@@ -214,6 +220,8 @@ func TestLoadModelRefusesBadFolders(t *testing.T) {
 		{"no onnx file", map[string][]byte{veglens.MetaFile: meta}, veglens.ModelFile},
 		{"model.json from another export", map[string][]byte{veglens.MetaFile: wrongVersion, veglens.ModelFile: onnx}, "different exports"},
 		{"model.json is not json", map[string][]byte{veglens.MetaFile: []byte("labels: [Bean]"), veglens.ModelFile: onnx}, "parse"},
+		{"no familiarity references", map[string][]byte{veglens.MetaFile: meta, veglens.ModelFile: onnx}, "references.f32"},
+		{"familiarity references cut short", map[string][]byte{veglens.MetaFile: meta, veglens.ModelFile: onnx, "references.f32": make([]byte, 1000)}, "model.json says"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,8 +266,12 @@ func TestClassifyGallery(t *testing.T) {
 		}
 		// The score is at most the top probability (it may also weigh how far
 		// the picture is from every kind).
-		if p.Score < 0 || p.Score > p.Top[0].Probability+1e-6 || p.Refused != (p.Score < m.Threshold()) {
-			t.Errorf("%s: score %v / refused %v inconsistent with %v and threshold %v", f, p.Score, p.Refused, p.Top, m.Threshold())
+		unfamiliar := false
+		if fam := m.Meta().Refusal.Familiarity; fam != nil {
+			unfamiliar = p.Familiarity < fam.Threshold
+		}
+		if p.Score < 0 || p.Score > p.Top[0].Probability+1e-6 || p.Refused != (p.Score < m.Threshold() || unfamiliar) {
+			t.Errorf("%s: score %v / familiarity %v / refused %v inconsistent with %v and threshold %v", f, p.Score, p.Familiarity, p.Refused, p.Top, m.Threshold())
 		}
 		checkOutputs(t, f, m.Meta(), p)
 		if p.Top[0].Kind == kind {

@@ -3,7 +3,9 @@ package vision
 import (
 	"context"
 	"encoding/json"
+	"image"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +82,7 @@ func TestLoadModelChecksTheSimilarityKey(t *testing.T) {
 		}
 		return b
 	}
-	meta, onnx, sim := read(veglens.MetaFile), read(veglens.ModelFile), read(veglens.SimilarityFile)
+	meta, onnx, sim, refs := read(veglens.MetaFile), read(veglens.ModelFile), read(veglens.SimilarityFile), read("references.f32")
 	change := func(f func(doc map[string]any)) []byte {
 		var doc map[string]any
 		if err := json.Unmarshal(sim, &doc); err != nil {
@@ -107,7 +109,7 @@ func TestLoadModelChecksTheSimilarityKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			files := map[string][]byte{veglens.MetaFile: meta, veglens.ModelFile: onnx}
+			files := map[string][]byte{veglens.MetaFile: meta, veglens.ModelFile: onnx, "references.f32": refs}
 			if tt.sim != nil {
 				files[veglens.SimilarityFile] = tt.sim
 			}
@@ -138,4 +140,66 @@ func TestLoadModelChecksTheSimilarityKey(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestFamiliarityIsTheKthNearestReference(t *testing.T) {
+	// Three unit references in 2 dimensions.
+	refs := []float32{1, 0, 0.6, 0.8, 0, 1}
+	for _, tc := range []struct {
+		emb  []float32
+		k    int
+		want float64
+	}{
+		{[]float32{1, 0}, 1, 1},
+		{[]float32{1, 0}, 2, 0.6},
+		{[]float32{1, 0}, 3, 0},
+		{[]float32{0, 1}, 2, 0.8},
+		{[]float32{0, 1}, 9, 0}, // k above the count: the least similar
+	} {
+		if got := familiarity(tc.emb, refs, 2, tc.k); math.Abs(got-tc.want) > 1e-6 {
+			t.Errorf("familiarity(%v, k=%d) = %v, want %v", tc.emb, tc.k, got, tc.want)
+		}
+	}
+}
+
+// TestUnfamiliarPicturesAreRefused: every gallery photo looks like some
+// training photo, and a picture of noise does not, whatever kind the
+// probabilities lean to.
+func TestUnfamiliarPicturesAreRefused(t *testing.T) {
+	m := testModel(t)
+	fam := m.Meta().Refusal.Familiarity
+	if fam == nil {
+		t.Fatal("the committed model has no familiarity references (model.json refusal.familiarity)")
+	}
+	files, err := filepath.Glob(sourcetreetest.Path(t, "infra", "gallery", "*", "*.jpg"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no gallery photos found: %v", err)
+	}
+	lowest := 1.0
+	for _, f := range files {
+		p, err := m.Classify(context.Background(), decodeFile(t, f).Image, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lowest = min(lowest, p.Familiarity)
+	}
+	if lowest < fam.Threshold {
+		t.Errorf("a gallery photo has familiarity %.4f, below the threshold %.4f", lowest, fam.Threshold)
+	}
+	noise := image.NewRGBA(image.Rect(0, 0, 224, 224))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			noise.Pix[i] = 255
+		}
+	}
+	p, err := m.Classify(context.Background(), noise, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Familiarity >= fam.Threshold || !p.Refused {
+		t.Errorf("noise: familiarity %.4f (threshold %.4f), refused %v; want unfamiliar and refused", p.Familiarity, fam.Threshold, p.Refused)
+	}
+	t.Logf("gallery familiarity at least %.4f; noise %.4f; threshold %.4f", lowest, p.Familiarity, fam.Threshold)
 }

@@ -67,6 +67,7 @@ describe('ModelCardPage', () => {
     expect(facts).toContain('29.2 ms / 32.1 ms');
     expect(facts).toContain('float model 26.0 ms / 27.6 ms');
     expect(facts).toContain('Refuses below26.2% score');
+    expect(facts).toContain('or when it looks like none of 452 reference photos (similarity to the 5th closest below 0.46)');
 
     const real = text(screen.getByTestId('real-facts'));
     expect(real).toContain('Top-1, real photos91.7%');

@@ -91,6 +91,12 @@ export function ModelCardPage() {
               <dd>
                 {threshold(m.threshold)} {card.refusal?.score && card.refusal.score !== 'max_probability' ? 'score' : 'confidence'}
               </dd>
+              {card.refusal?.familiarity && (
+                <dd className="facts-small">
+                  or when it looks like none of {card.refusal.familiarity.count} reference photos (similarity to the{' '}
+                  {ordinal(card.refusal.familiarity.k)} closest below {card.refusal.familiarity.threshold.toFixed(2)})
+                </dd>
+              )}
             </div>
           </dl>
           <p className="muted small">
@@ -399,4 +405,11 @@ function RefusalCurve({ card, threshold: t, kinds }: { card: CardMetrics; thresh
       )}
     </section>
   );
+}
+
+/** 1st, 2nd, 3rd, 4th ... */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

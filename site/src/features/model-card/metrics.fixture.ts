@@ -55,6 +55,7 @@ export const NEW_METRICS = {
       ],
     },
     mahalanobis: { components: 256, d0: 433.2, tau: 63.9 },
+    familiarity: { file: 'references.f32', count: 452, dim: 1280, k: 5, threshold: 0.4599 },
   },
   latency: {
     int8: { what: 'onnxruntime, 1 thread', runs: 50, p50_ms: 29.2, p99_ms: 32.1 },

@@ -11,7 +11,7 @@
 //                                  {real: {n, refused, top1, accepted_top1, per_kind: {Kind: {n, top1, refused}}},
 //                                   unknown: {n, refused, per_label: {label: refused fraction}}}
 //   select / select_fp32           the same for the photos the refusal threshold was chosen on
-//   refusal                        {score, threshold, rule, chosen_on, auroc: {select, report},
+//   refusal                        {score, threshold, rule, familiarity?, chosen_on, auroc: {select, report},
 //                                   validation_refused, curve: {select: [...], report: [CurvePoint...]}}
 //   latency                        {int8: {what, runs, p50_ms, p99_ms}, fp32: {...}}
 //   quantized, onnx_size_bytes (the shipped file), onnx_fp32_size_bytes
@@ -96,6 +96,11 @@ export interface Refusal {
   aurocSelect: number | null;
   /** The refusal curve on the report part, by threshold, lowest first. */
   curve: CurvePoint[];
+  /**
+   * The rule's second half, when the model has one: refused when the photo's cosine similarity
+   * to its k-th most similar of `count` reference photos is below `threshold`.
+   */
+  familiarity: { threshold: number; k: number; count: number } | null;
 }
 
 export interface CardMetrics {
@@ -277,7 +282,16 @@ function parseRefusal(v: unknown): Refusal | null {
     aurocReport: num(auroc.report),
     aurocSelect: num(auroc.select),
     curve: curve ? parseCurve(curve.report) : [],
+    familiarity: parseFamiliarity(v.familiarity),
   };
+}
+
+function parseFamiliarity(v: unknown): Refusal['familiarity'] {
+  const f = obj(v);
+  const threshold = f ? num(f.threshold) : null;
+  const k = f ? num(f.k) : null;
+  const count = f ? num(f.count) : null;
+  return threshold !== null && k !== null && count !== null ? { threshold, k, count } : null;
 }
 
 export function parseMetrics(metrics: Obj, labels: string[]): CardMetrics {
