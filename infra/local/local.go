@@ -76,7 +76,8 @@ type Stack struct {
 	// progress, tests), apart from the functions' pool.
 	Catalog *catalog.Store
 	Labels  []veglens.Kind
-	// ModelVersion is the model the functions run (model.json).
+	// ModelVersion is what labels images: the model and its refusal rule
+	// (veglens.ModelMeta.LabelVersion).
 	ModelVersion string
 
 	cfg       Config
@@ -133,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("listen on %s (is another veglens running? choose another with -addr): %w", cfg.Addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	st := &Stack{URL: base, cfg: cfg, Labels: meta.Labels, ModelVersion: meta.Version, served: make(chan error, 1)}
+	st := &Stack{URL: base, cfg: cfg, Labels: meta.Labels, ModelVersion: meta.LabelVersion(), served: make(chan error, 1)}
 	ok := false
 	defer func() {
 		if !ok {

@@ -1,8 +1,10 @@
 """The "none of the kinds" decision: the Mahalanobis head's fit, the candidate scores, the
-threshold and the refusal curve.
+familiarity, the two thresholds and the refusal curve.
 
-The score is computed inside the exported graph (net.VegLens), so the service only compares
-one number with the threshold stored in model.json: refused when score < threshold.
+The score is computed inside the exported graph (net.VegLens); the familiarity (the k-th
+nearest reference embedding's cosine similarity) by the service from the graph's embedding and
+references.f32. A photo is refused when score < threshold or familiarity < the familiarity
+threshold, both stored in model.json (refusal.threshold, refusal.familiarity.threshold).
 """
 from __future__ import annotations
 

@@ -30,8 +30,10 @@ func (s *shrunk) rows() rowFunc {
 // f x f block; the last row and column of blocks may be smaller). Y'CbCr
 // pictures are averaged as Y', Cb and Cr (each luma pixel with its own
 // chroma sample) and the means converted once, as color.YCbCrToRGB does:
-// the conversion is affine apart from clamping, so this is the average of
-// the converted pixels up to rounding, at a third of the cost. Other
+// the conversion is affine, so this is the average of the converted pixels
+// up to rounding, except where converting clamps saturated pixels to
+// 0..255 (a block mixing such pixels comes out a little more saturated), at
+// a third of the cost. Other
 // pictures are averaged in 8-bit sRGB over white, like every rule here.
 // Bands of rows are averaged on several cores.
 func shrink(img image.Image, f int) *shrunk {

@@ -53,6 +53,17 @@ func (s *ObjectStore) Keys() []string {
 	return keys
 }
 
+// Exists implements veglens.ObjectStore.
+func (s *ObjectStore) Exists(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down != nil {
+		return false, fmt.Errorf("head %s: %w", key, s.down)
+	}
+	_, ok := s.objects[key]
+	return ok, nil
+}
+
 // Get implements veglens.ObjectStore.
 func (s *ObjectStore) Get(ctx context.Context, key string, limit int64) (veglens.Object, error) {
 	s.mu.Lock()

@@ -102,6 +102,18 @@ func (s *Store) Bucket() string { return s.bucket }
 // Client returns the underlying S3 client.
 func (s *Store) Client() *s3.Client { return s.client }
 
+// Exists reports whether an object is stored under key (a HEAD request).
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	switch {
+	case err == nil:
+		return true, nil
+	case isNotFound(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("head %s: %w", key, err)
+}
+
 // Get reads an object of at most limit bytes. It refuses a larger object
 // without reading it (*veglens.TooLargeError), and reports a missing one as
 // veglens.ErrNotFound. Other errors (storage unreachable) are worth retrying.

@@ -113,16 +113,7 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 		img = webpRGB(img)
 	}
 	img = opaque(img)
-	profile := ProfileNone
-	if icc := embeddedICC(format, data); len(icc) > 0 {
-		profile = ProfileUnsupported
-		if p, err := parseICC(icc); err == nil {
-			profile = ProfileSRGB
-			if t := p.toSRGB(); t != nil {
-				img, profile = t.apply(img), ProfileConverted
-			}
-		}
-	}
+	img, profile := toSRGB(img, embeddedICC(format, data))
 	orientation := exifOrientation(format, data)
 	img = orient(img, orientation)
 	b = img.Bounds()
@@ -131,8 +122,10 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 
 // decodeJPEG decodes a JPEG; one whose only flaw is a missing end-of-image
 // marker (every scan complete, the file just stops) is decoded as viewers
-// show it. A file cut short inside its image data still fails: with the
-// marker added, the decoder meets it where entropy-coded data should be.
+// show it. A baseline file cut short inside its image data still fails:
+// with the marker added, the decoder meets it where entropy-coded data
+// should be. (A progressive file cut between two of its scans decodes at
+// the detail of the scans it has, as browsers show it.)
 func decodeJPEG(r io.Reader) (image.Image, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -145,6 +138,30 @@ func decodeJPEG(r io.Reader) (image.Image, error) {
 		}
 	}
 	return img, err
+}
+
+// toSRGB converts img to sRGB through its embedded ICC profile (none: as
+// it is). A profile that cannot be read, or whose use would fail, leaves
+// the pixels as they are (ProfileUnsupported): a damaged profile is not a
+// reason to refuse a photo.
+func toSRGB(img image.Image, icc []byte) (out image.Image, profile Profile) {
+	if len(icc) == 0 {
+		return img, ProfileNone
+	}
+	defer func() {
+		if recover() != nil {
+			out, profile = img, ProfileUnsupported
+		}
+	}()
+	p, err := parseICC(icc)
+	if err != nil {
+		return img, ProfileUnsupported
+	}
+	t := p.toSRGB()
+	if t == nil {
+		return img, ProfileSRGB
+	}
+	return t.apply(img), ProfileConverted
 }
 
 // readLimited reads all of r, refusing more than maxBytes (when > 0).

@@ -91,7 +91,21 @@ func parseICC(p []byte) (*iccProfile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ICC tag %sTRC: %w", name, err)
 		}
+		// A curve must map 0..1 into 0..1; a crafted one (a negative gamma,
+		// say) gives infinities or NaN, and the profile is not used.
+		for v := range 256 {
+			if l := curve(float64(v) / 255); math.IsNaN(l) || l < -1e-6 || l > 1+1e-6 {
+				return nil, fmt.Errorf("ICC tag %sTRC maps %d/255 to %v, outside 0..1", name, v, l)
+			}
+		}
 		prof.trc[c] = curve
+	}
+	for _, row := range prof.toXYZ {
+		for _, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, errors.New("ICC colorant matrix is not finite")
+			}
+		}
 	}
 	return &prof, nil
 }
@@ -236,7 +250,7 @@ func (p *iccProfile) toSRGB() *transform {
 	}
 	for c := range 3 {
 		for v := range 256 {
-			l := p.trc[c](float64(v) / 255)
+			l := min(max(p.trc[c](float64(v)/255), 0), 1)
 			t.lin[c][v] = float32(l)
 			if math.Abs(l-srgbDecode(float64(v)/255))*255 > 0.5 {
 				same = false
@@ -266,7 +280,12 @@ func (t *transform) apply(img image.Image) *image.RGBA {
 		r, g, bl := t.lin[0][px[i]], t.lin[1][px[i+1]], t.lin[2][px[i+2]]
 		for c := range 3 {
 			v := t.m[c][0]*r + t.m[c][1]*g + t.m[c][2]*bl
-			px[i+c] = t.enc[int(min(max(v, 0), 1)*(encSteps-1)+0.5)]
+			if !(v > 0) { // also NaN
+				v = 0
+			} else if v > 1 {
+				v = 1
+			}
+			px[i+c] = t.enc[int(v*(encSteps-1)+0.5)]
 		}
 	}
 	return out

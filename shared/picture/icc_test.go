@@ -2,6 +2,9 @@ package picture
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -132,4 +135,59 @@ func compare(a, b image.Image) (int, float64) {
 		}
 	}
 	return worst, float64(sum) / float64(n)
+}
+
+// A crafted profile whose tone curves are not curves (a negative gamma
+// gives infinity for black, and NaN through the matrix) is not used: the
+// photo decodes with its pixels as they are.
+func TestCraftedProfileIsNotUsed(t *testing.T) {
+	icc := embeddedICC("png", readFile(t, "p3.png"))
+	evil := append([]byte{}, icc...)
+	for i := 0; i+16 <= len(evil); i++ {
+		if string(evil[i:i+4]) == "para" {
+			binary.BigEndian.PutUint32(evil[i+12:], uint32(0xFFFF0000)) // gamma -1.0
+			binary.BigEndian.PutUint16(evil[i+8:], 0)                   // function type 0: Y = X^gamma
+		}
+	}
+	if _, err := parseICC(evil); err == nil {
+		t.Fatal("a profile with gamma -1 was accepted")
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+		if i%4 == 0 {
+			img.Pix[i] = 0 // cyan, with black channels the curve sends to infinity
+		}
+	}
+	pic, err := Decode(bytes.NewReader(pngWithICC(t, img, evil)), DefaultLimits)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if pic.Profile != ProfileUnsupported {
+		t.Errorf("profile %q, want unsupported", pic.Profile)
+	}
+	if w, _ := compare(pic.Image, img); w != 0 {
+		t.Errorf("pixels changed by up to %d levels, want untouched", w)
+	}
+}
+
+// pngWithICC encodes img as PNG with icc in an iCCP chunk after IHDR.
+func pngWithICC(t *testing.T, img image.Image, icc []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(icc)
+	zw.Close()
+	data := append([]byte("profile\x00\x00"), z.Bytes()...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	chunk = append(chunk, "iCCP"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	b := buf.Bytes()
+	const ihdrEnd = 8 + 12 + 13
+	return append(append(append([]byte{}, b[:ihdrEnd]...), chunk...), b[ihdrEnd:]...)
 }

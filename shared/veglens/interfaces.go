@@ -64,6 +64,9 @@ type ObjectStore interface {
 	// *TooLargeError, a missing one ErrNotFound; other errors are worth
 	// retrying.
 	Get(ctx context.Context, key string, limit int64) (Object, error)
+	// Exists reports whether an object is stored under key (without
+	// reading it); errors other than its absence are returned.
+	Exists(ctx context.Context, key string) (bool, error)
 	// Put stores body under key.
 	Put(ctx context.Context, key, contentType string, body []byte) error
 	// PresignUpload allows one POST of 1..maxSize bytes of exactly this
@@ -85,7 +88,9 @@ type Classifier interface {
 	// Classify returns the k most probable kinds (k clamped to 1..number of
 	// kinds) and whether the picture is refused as none of them.
 	Classify(ctx context.Context, img image.Image, k int) (Prediction, error)
-	// Version is the model version stored with every result.
+	// Version identifies what labels images (ModelMeta.LabelVersion: the
+	// model and its refusal rule); it is stored with every result, and a
+	// new one labels images again.
 	Version() string
 	// Labels are the kinds the classifier knows, in its output order.
 	Labels() []Kind

@@ -1,6 +1,8 @@
 package veglens
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,6 +84,20 @@ type Familiarity struct {
 	Dim       int     `json:"dim"`
 	K         int     `json:"k"`
 	Threshold float64 `json:"threshold"` // -1..1
+}
+
+// LabelVersion identifies what labels an image: the model version and a
+// fingerprint of its refusal rule (the first 6 hex digits of the SHA-256 of
+// model.json's refusal object), e.g. "1b40674f4964.3fa2c1". It is stored
+// with every result, so that a new rule on the same weights (new
+// thresholds, familiarity references) labels images again.
+func (m ModelMeta) LabelVersion() string {
+	rule, err := json.Marshal(m.Refusal)
+	if err != nil {
+		return m.Version
+	}
+	sum := sha256.Sum256(rule)
+	return m.Version + "." + hex.EncodeToString(sum[:3])
 }
 
 // Kinds returns the model's kinds in label order.

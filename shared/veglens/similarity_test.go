@@ -100,3 +100,24 @@ func TestReadModelMetaChecksTheFamiliarityReferences(t *testing.T) {
 		})
 	}
 }
+
+func TestLabelVersionChangesWithTheRefusalRule(t *testing.T) {
+	var a veglens.ModelMeta
+	a.Version = "1b40674f4964"
+	a.Refusal.Threshold = 0.0651
+	b := a
+	b.Refusal.Threshold = 0.0485
+	c := b
+	c.Refusal.Familiarity = &veglens.Familiarity{File: "references.f32", Count: 452, Dim: 1280, K: 5, Threshold: 0.44}
+	seen := map[string]bool{}
+	for _, m := range []veglens.ModelMeta{a, b, c} {
+		v := m.LabelVersion()
+		if !strings.HasPrefix(v, m.Version+".") || len(v) != len(m.Version)+7 || seen[v] {
+			t.Errorf("LabelVersion = %q: want the model version, a dot and 6 hex digits, different for each rule", v)
+		}
+		seen[v] = true
+	}
+	if a.LabelVersion() != a.LabelVersion() {
+		t.Error("LabelVersion is not stable")
+	}
+}

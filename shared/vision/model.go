@@ -198,9 +198,10 @@ func newSlot(meta veglens.ModelMeta) (*slot, error) {
 	return s, nil
 }
 
-// Version is the model version from model.json (a prefix of the ONNX file's
-// SHA-256).
-func (m *Model) Version() string { return m.meta.Version }
+// Version is the label version (veglens.ModelMeta.LabelVersion): model.json's
+// version (a prefix of the ONNX file's SHA-256) and a fingerprint of the
+// refusal rule.
+func (m *Model) Version() string { return m.meta.LabelVersion() }
 
 // Labels returns the kinds the model knows, in output order.
 func (m *Model) Labels() []string { return append([]string(nil), m.meta.Labels...) }

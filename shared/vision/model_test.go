@@ -115,9 +115,9 @@ func TestParity(t *testing.T) {
 	if err := json.Unmarshal(raw, &fx); err != nil {
 		t.Fatalf("expected.json: %v", err)
 	}
-	if fx.ModelVersion != m.Version() {
+	if fx.ModelVersion != m.Meta().Version {
 		t.Skipf("parity fixture is for model %s but models/ holds %s: regenerate the fixture with the model (models/)",
-			fx.ModelVersion, m.Version())
+			fx.ModelVersion, m.Meta().Version)
 	}
 	if len(fx.Images) < 50 {
 		t.Fatalf("fixture has %d images, want at least 50", len(fx.Images))
@@ -180,8 +180,8 @@ func TestLoadModel(t *testing.T) {
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		t.Fatal(err)
 	}
-	if m.Version() != meta.Version || len(m.Version()) != 12 {
-		t.Errorf("Version() = %q, model.json says %q (want 12 hex chars)", m.Version(), meta.Version)
+	if m.Version() != meta.LabelVersion() || len(meta.Version) != 12 || !strings.HasPrefix(m.Version(), meta.Version+".") {
+		t.Errorf("Version() = %q, model.json says %q (want its 12 hex chars and the rule's fingerprint)", m.Version(), meta.Version)
 	}
 	want := []string{"Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage", "Capsicum",
 		"Carrot", "Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato"}

@@ -166,9 +166,7 @@ func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) 
 	if out.Top == nil {
 		out.Top = []veglens.Guess{}
 	}
-	if im.Expired(time.Now()) {
-		// Its link expired long enough ago that the photo can no longer
-		// arrive: say so, so that the site stops waiting.
+	if h.neverArrived(ctx, im) {
 		im.Status, im.Reason = veglens.StatusRejected, veglens.NeverArrived
 		out.Status = im.Status
 	}
@@ -195,6 +193,22 @@ func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) 
 		out.ThumbnailURL = &t
 	}
 	return out, nil
+}
+
+// neverArrived reports whether a pending upload will never be labelled:
+// its link expired long enough ago (veglens.Image.Expired) and no object
+// is stored under its key. One that did arrive is only waiting to be
+// labelled and stays pending. Saying so lets the site stop waiting.
+func (h *Handler) neverArrived(ctx context.Context, im veglens.Image) bool {
+	if !im.Expired(time.Now()) {
+		return false
+	}
+	exists, err := h.objs.Exists(ctx, im.Key)
+	if err != nil {
+		h.log.WarnContext(ctx, "cannot tell whether an expired upload arrived", "key", im.Key, "err", err)
+		return false
+	}
+	return !exists
 }
 
 func opt(s string) *string {
@@ -258,6 +272,9 @@ func (h *Handler) similar(ctx context.Context, id string, params map[string]stri
 		if err != nil {
 			return SimilarResult{}, err
 		}
+		if h.neverArrived(ctx, im) {
+			im.Status = veglens.StatusRejected
+		}
 		return SimilarResult{Of: im.ID, Reason: notComparable(im), Images: []SimilarImage{}}, nil
 	case err != nil:
 		return SimilarResult{}, err
@@ -279,7 +296,7 @@ func notComparable(im veglens.Image) string {
 	case veglens.StatusPending:
 		return "This photo is still being labelled; ask again when it is done."
 	case veglens.StatusRejected:
-		return "This photo could not be read as an image, so nothing can be compared with it."
+		return "This photo could not be read as an image, or never arrived, so nothing can be compared with it."
 	default:
 		return "This photo was labelled before similar-photo search existed; it is compared once it is labelled again."
 	}

@@ -80,6 +80,29 @@ func TestQueryWithFakes(t *testing.T) {
 	testQuery(t, e)
 }
 
+// An upload whose link expired but whose photo did arrive (labelling is
+// late) keeps waiting: it is not said to have never arrived.
+func TestExpiredUploadWhosePhotoArrivedKeepsWaiting(t *testing.T) {
+	store, objs := fakes.NewImageStore(), fakes.NewObjectStore(bucket)
+	e := newEnv(t, store, objs)
+	ctx := context.Background()
+	late := uuid.NewString()
+	key := "uploads/" + late + ".jpg"
+	if err := store.CreatePending(ctx, veglens.NewPending{ID: late, Bucket: bucket, Key: key,
+		ExpiresAt: time.Now().Add(-veglens.UploadGrace - time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, out := get(t, e.h, "/api/images/"+late); out["status"] != "rejected" {
+		t.Fatalf("before its photo arrives: %v, want rejected", out["status"])
+	}
+	if err := objs.Put(ctx, key, "image/jpeg", []byte("jpeg")); err != nil {
+		t.Fatal(err)
+	}
+	if _, out := get(t, e.h, "/api/images/"+late); out["status"] != "pending" {
+		t.Errorf("an expired upload whose photo arrived is %v, want pending", out["status"])
+	}
+}
+
 func get(t *testing.T, h *query.Handler, rawURL string) (int, map[string]any) {
 	t.Helper()
 	u, err := url.Parse(rawURL)
@@ -241,6 +264,11 @@ func testQuery(t *testing.T, e env) {
 		if status != 200 || out["status"] != "rejected" || !strings.Contains(fmt.Sprint(out["reason"]), "never arrived") {
 			t.Errorf("expired upload: %d %v %q; want rejected, never arrived", status, out["status"], out["reason"])
 		}
+		_, out = get(t, e.h, "/api/images/"+s.expired+"/similar")
+		if out["comparable"] != false || !strings.Contains(fmt.Sprint(out["reason"]), "never arrived") {
+			t.Errorf("more like an upload that never arrived: %v", out)
+		}
+
 		_, out = get(t, e.h, "/api/images/"+s.pending)
 		if out["status"] != "pending" {
 			t.Errorf("an upload without an expiry is still %v, want pending", out["status"])

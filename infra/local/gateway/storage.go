@@ -63,11 +63,17 @@ func (g *Gateway) deliverEarly(key, etag string) {
 			Object: events.S3Object{Key: url.QueryEscape(key), URLDecodedKey: key, ETag: etag},
 		},
 	}}}
+	g.inFlight.Add(1)
 	go func() {
+		defer g.inFlight.Add(-1)
+		defer func() {
+			// A crash must not take the runner down; MinIO's event retries.
+			if p := recover(); p != nil {
+				g.log.Error("early classify crashed; MinIO's event will retry", "key", key, "panic", p)
+			}
+		}()
 		ctx, cancel := context.WithTimeout(context.Background(), EarlyDeliveryTimeout)
 		defer cancel()
-		g.inFlight.Add(1)
-		defer g.inFlight.Add(-1)
 		select {
 		case g.sem <- struct{}{}:
 		case <-ctx.Done():

@@ -355,10 +355,13 @@ function RefusalCurve({ card, threshold: t, kinds }: { card: CardMetrics; thresh
       <h2 id="refusal-title">When it says “not one of the {kinds}”</h2>
       <p>
         The model refuses to name a kind when its score for a photo is below {threshold(t)}
-        {words ? `; the score is ${words}` : ''}.
-        {r?.chosenOn && ` The threshold was chosen on ${r.chosenOn}.`}
+        {words ? `; the score is ${words}` : ''}
+        {r?.familiarity
+          ? `, or when the photo looks like none of the ${r.familiarity.count} reference photos it was trained on: the similarity of its features to the ${ordinal(r.familiarity.k)} closest one is below ${r.familiarity.threshold.toFixed(2)}.`
+          : '.'}
+        {r?.chosenOn && ` ${r.familiarity ? 'Both thresholds were' : 'The threshold was'} chosen on ${r.chosenOn}.`}
         {r?.aurocReport != null &&
-          ` On the held-out photos the score tells real photos of the kinds from other things with an AUROC of ${r.aurocReport.toFixed(3)} (1 is perfect, 0.5 is a coin toss).`}
+          ` On the held-out photos ${r.familiarity ? 'the rule' : 'the score'} tells real photos of the kinds from other things with an AUROC of ${r.aurocReport.toFixed(3)} (1 is perfect, 0.5 is a coin toss).`}
       </p>
       {curve.length === 0 ? (
         <p className="muted">The training run did not record a refusal curve.</p>
@@ -368,6 +371,7 @@ function RefusalCurve({ card, threshold: t, kinds }: { card: CardMetrics; thresh
             <table className="data-table curve" data-testid="refusal-curve">
               <caption>
                 What each threshold would refuse, on the validation photos and the held-out photos
+                {r?.familiarity ? ' (the score’s threshold varied, the familiarity threshold kept)' : ''}
               </caption>
               <thead>
                 <tr>
