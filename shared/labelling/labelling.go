@@ -191,7 +191,12 @@ func (l *Labeller) examine(ctx context.Context, im *veglens.Image, size int64, t
 	}
 
 	step = time.Now()
-	pic, err := picture.Decode(bytes.NewReader(obj.Body), l.limits)
+	var pic *picture.Picture
+	err = func() (err error) {
+		defer recoverInto(&err) // a crash would recur on every redelivery
+		pic, err = picture.Decode(bytes.NewReader(obj.Body), l.limits)
+		return err
+	}()
 	t.DecodeMs = ms(time.Since(step))
 	var bad *picture.InputError
 	switch {
@@ -222,7 +227,12 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 		})
 	}
 	step := time.Now()
-	pred, err := l.classifier.Classify(ctx, img, TopK)
+	var pred veglens.Prediction
+	err := func() (err error) {
+		defer recoverInto(&err) // a crash is a failure that would recur: rejected below
+		pred, err = l.classifier.Classify(ctx, img, TopK)
+		return err
+	}()
 	t.InferenceMs = ms(time.Since(step))
 	if err == nil {
 		func() {

@@ -166,6 +166,8 @@ func TestRejections(t *testing.T) {
 			answer: func(image.Image) (veglens.Prediction, error) { return veglens.Prediction{}, errors.New("bad tensor") }},
 		{name: "colour rules crash", body: good, reason: "The colours of this image could not be measured.",
 			colours: func(image.Image, veglens.ActivationMap) veglens.Colours { panic("boom") }},
+		{name: "classifier crashes", body: good, reason: "The image could not be classified.",
+			answer: func(image.Image) (veglens.Prediction, error) { panic("index out of range") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
