@@ -1,14 +1,10 @@
 package colour
 
 import (
-	"bytes"
 	"image"
-	"image/jpeg"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/image/draw"
 )
 
 // BenchmarkAnalyze224 is one gallery photo (224x224 JPEG, *image.YCbCr):
@@ -22,17 +18,7 @@ func BenchmarkAnalyze224(b *testing.B) {
 // re-encoded as JPEG, so it is a real *image.YCbCr 4:2:0 picture).
 // Target: <= 60 ms (one pass over the pixels; run with -cpu 1 for one core).
 func BenchmarkAnalyze12MP(b *testing.B) {
-	src := loadImage(b, galleryFiles(b)[0])
-	big := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
-	draw.CatmullRom.Scale(big, big.Bounds(), src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, big, &jpeg.Options{Quality: 90}); err != nil {
-		b.Fatal(err)
-	}
-	img, err := jpeg.Decode(&buf)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, img := upscaled(b, loadImage(b, galleryFiles(b)[0]), 4000, 3000)
 	benchAnalyze(b, img)
 }
 

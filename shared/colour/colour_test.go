@@ -1,12 +1,10 @@
 package colour
 
 import (
-	"bytes"
 	"encoding/json"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"math"
 	"path/filepath"
 	"slices"
@@ -522,17 +520,7 @@ func TestTinyAndThinPictures(t *testing.T) {
 // block (exact for RGB pictures; within rounding and clamping for Y'CbCr,
 // which is averaged before it is converted).
 func TestLargePictureIsMeasuredOnItsBoxAverage(t *testing.T) {
-	src := loadImage(t, galleryFiles(t)[5])
-	rgba := image.NewRGBA(image.Rect(0, 0, 2*AnalysisSide+10, 1500))
-	xdraw.CatmullRom.Scale(rgba, rgba.Bounds(), src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	ycc, err := jpeg.Decode(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rgba, ycc := upscaled(t, loadImage(t, galleryFiles(t)[5]), 2*AnalysisSide+10, 1500)
 	for _, tc := range []struct {
 		name    string
 		img     image.Image

@@ -101,7 +101,9 @@ func rowReader(img image.Image) rowFunc {
 }
 
 // ycbcrRows converts Y'CbCr rows the way color.YCbCr.RGBA does (its result
-// shifted to 8 bits, which equals color.YCbCrToRGB).
+// shifted to 8 bits, which equals color.YCbCrToRGB). The conversion is
+// ycbcrToRGB's, written out in the loop: the compiler does not inline the
+// call here, which costs about 5 % of a 224 px analysis.
 func ycbcrRows(m *image.YCbCr) rowFunc {
 	b := m.Rect
 	x0, x1 := b.Min.X, b.Max.X

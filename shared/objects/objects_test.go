@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/objects/objectstest"
 	"github.com/veglens/veglens/shared/veglens"
 )
 
@@ -31,34 +31,6 @@ func newStore(t *testing.T) (*objects.Store, *services.MinIO) {
 		t.Fatal(err)
 	}
 	return s, m
-}
-
-// PostForm sends a browser-style multipart POST of a presigned upload.
-func PostForm(t *testing.T, up veglens.PresignedPost, contentType string, body []byte) (int, string) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range up.Fields {
-		if k == "Content-Type" {
-			v = contentType // what the browser claims, which may differ from what was signed
-		}
-		if err := w.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fw, err := w.CreateFormFile("file", "photo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(body)
-	w.Close()
-	resp, err := http.Post(up.URL, w.FormDataContentType(), &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(msg)
 }
 
 func TestPresignedUploadPolicyIsEnforcedByStorage(t *testing.T) {
@@ -91,7 +63,7 @@ func TestPresignedUploadPolicyIsEnforcedByStorage(t *testing.T) {
 			if time.Until(up.ExpiresAt) > time.Minute || time.Until(up.ExpiresAt) < 50*time.Second {
 				t.Errorf("expires at %v, want about a minute from now", up.ExpiresAt)
 			}
-			status, msg := PostForm(t, up, tc.contentType, bytes.Repeat([]byte{0xAB}, tc.size))
+			status, msg := objectstest.PostForm(t, up, tc.contentType, bytes.Repeat([]byte{0xAB}, tc.size))
 			ok := status >= 200 && status < 300
 			if ok != tc.wantOK {
 				t.Fatalf("POST answered %d %s; want accepted=%v", status, msg, tc.wantOK)
@@ -117,7 +89,7 @@ func TestPresignedUploadPolicyIsEnforcedByStorage(t *testing.T) {
 			t.Fatal(err)
 		}
 		up.Fields["key"] = "uploads/someone-elses.jpg"
-		if status, msg := PostForm(t, up, "image/jpeg", []byte("abc")); status < 400 {
+		if status, msg := objectstest.PostForm(t, up, "image/jpeg", []byte("abc")); status < 400 {
 			t.Errorf("POST to another key answered %d %s", status, msg)
 		}
 	})

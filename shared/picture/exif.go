@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"image"
 	"image/draw"
+	"iter"
 )
 
 // exifOrientation returns the EXIF orientation tag (1-8) stored in a JPEG
@@ -31,45 +32,61 @@ var exifHeader = []byte("Exif\x00\x00")
 
 // jpegExif returns the TIFF block of the first Exif APP1 segment.
 func jpegExif(b []byte) []byte {
-	i := 2 // after SOI
-	for i+4 <= len(b) {
-		if b[i] != 0xff {
-			return nil
-		}
-		marker := b[i+1]
-		if marker == 0xff { // fill byte
-			i++
-			continue
-		}
-		if marker == 0xda || marker == 0xd9 { // start of scan, end of image: no more metadata
-			return nil
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:])) // includes the two length bytes
-		if n < 2 || i+2+n > len(b) {
-			return nil
-		}
-		seg := b[i+4 : i+2+n]
+	for marker, seg := range jpegSegments(b) {
 		if marker == 0xe1 && bytes.HasPrefix(seg, exifHeader) {
 			return seg[len(exifHeader):]
 		}
-		i += 2 + n
 	}
 	return nil
 }
 
+// jpegSegments yields the marker and payload (after the length) of each
+// header segment of a JPEG file, up to the start of scan; standalone
+// markers and fill bytes are stepped over.
+func jpegSegments(b []byte) iter.Seq2[byte, []byte] {
+	return func(yield func(byte, []byte) bool) {
+		i := 2 // after SOI
+		for i+4 <= len(b) {
+			if b[i] != 0xff {
+				return
+			}
+			marker := b[i+1]
+			switch {
+			case marker == 0xff: // fill byte
+				i++
+				continue
+			case marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7): // no length
+				i += 2
+				continue
+			case marker == 0xda || marker == 0xd9: // start of scan, end of image: no more metadata
+				return
+			}
+			n := int(binary.BigEndian.Uint16(b[i+2:])) // includes the two length bytes
+			if n < 2 || i+2+n > len(b) || !yield(marker, b[i+4:i+2+n]) {
+				return
+			}
+			i += 2 + n
+		}
+	}
+}
+
 // pngExif returns the contents of the eXIf chunk.
-func pngExif(b []byte) []byte {
+func pngExif(b []byte) []byte { return pngChunk(b, "eXIf") }
+
+// pngChunk returns the data of the first chunk of type typ of a PNG file,
+// or nil.
+func pngChunk(b []byte, typ string) []byte {
 	i := 8 // after the signature
 	for i+8 <= len(b) {
 		n := int(binary.BigEndian.Uint32(b[i:]))
-		typ := string(b[i+4 : i+8])
+		t := string(b[i+4 : i+8])
 		if n < 0 || i+12+n > len(b) {
 			return nil
 		}
-		if typ == "eXIf" {
+		if t == typ {
 			return b[i+8 : i+8+n]
 		}
-		if typ == "IEND" {
+		if t == "IEND" {
 			return nil
 		}
 		i += 12 + n // length, type, data, CRC
@@ -79,14 +96,20 @@ func pngExif(b []byte) []byte {
 
 // webpExif returns the contents of the EXIF chunk of a RIFF WebP file.
 func webpExif(b []byte) []byte {
+	return bytes.TrimPrefix(webpChunk(b, "EXIF"), exifHeader) // some writers keep the JPEG prefix
+}
+
+// webpChunk returns the data of the first chunk fourCC of a RIFF WebP
+// file, or nil.
+func webpChunk(b []byte, fourCC string) []byte {
 	i := 12 // after "RIFF" size "WEBP"
 	for i+8 <= len(b) {
 		n := int(binary.LittleEndian.Uint32(b[i+4:]))
 		if n < 0 || i+8+n > len(b) {
 			return nil
 		}
-		if string(b[i:i+4]) == "EXIF" {
-			return bytes.TrimPrefix(b[i+8:i+8+n], exifHeader) // some writers keep the JPEG prefix
+		if string(b[i:i+4]) == fourCC {
+			return b[i+8 : i+8+n]
 		}
 		i += 8 + n + n&1 // chunks are padded to an even size
 	}

@@ -329,24 +329,10 @@ func jpegICC(b []byte) []byte {
 		data []byte
 	}
 	var parts []part
-	for i := 2; i+4 <= len(b) && b[i] == 0xFF; {
-		marker := b[i+1]
-		if marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7) {
-			i += 2
-			continue
-		}
-		if marker == 0xDA || marker == 0xD9 { // start of scan: no more headers
-			break
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			break
-		}
-		seg := b[i+4 : i+2+n]
+	for marker, seg := range jpegSegments(b) {
 		if marker == 0xE2 && len(seg) > 14 && string(seg[:12]) == "ICC_PROFILE\x00" {
 			parts = append(parts, part{seg[12], seg[14:]})
 		}
-		i += 2 + n
 	}
 	sort.SliceStable(parts, func(a, c int) bool { return parts[a].seq < parts[c].seq })
 	var out []byte
@@ -356,44 +342,22 @@ func jpegICC(b []byte) []byte {
 	return out
 }
 
+// pngICC inflates the profile of the iCCP chunk (name, NUL, method 0, zlib).
 func pngICC(b []byte) []byte {
-	for i := 8; i+12 <= len(b); {
-		n := int(binary.BigEndian.Uint32(b[i:]))
-		typ := string(b[i+4 : i+8])
-		if n < 0 || i+12+n > len(b) || typ == "IDAT" {
-			return nil
-		}
-		if typ == "iCCP" {
-			c := b[i+8 : i+8+n]
-			z := bytes.IndexByte(c, 0)
-			if z < 0 || z+2 > len(c) || c[z+1] != 0 {
-				return nil
-			}
-			r, err := zlib.NewReader(bytes.NewReader(c[z+2:]))
-			if err != nil {
-				return nil
-			}
-			p, err := io.ReadAll(io.LimitReader(r, maxICCBytes+1))
-			if err != nil || len(p) > maxICCBytes {
-				return nil
-			}
-			return p
-		}
-		i += 12 + n
+	c := pngChunk(b, "iCCP")
+	z := bytes.IndexByte(c, 0)
+	if z < 0 || z+2 > len(c) || c[z+1] != 0 {
+		return nil
 	}
-	return nil
+	r, err := zlib.NewReader(bytes.NewReader(c[z+2:]))
+	if err != nil {
+		return nil
+	}
+	p, err := io.ReadAll(io.LimitReader(r, maxICCBytes+1))
+	if err != nil || len(p) > maxICCBytes {
+		return nil
+	}
+	return p
 }
 
-func webpICC(b []byte) []byte {
-	for i := 12; i+8 <= len(b); {
-		n := int(binary.LittleEndian.Uint32(b[i+4:]))
-		if n < 0 || i+8+n > len(b) {
-			return nil
-		}
-		if string(b[i:i+4]) == "ICCP" {
-			return b[i+8 : i+8+n]
-		}
-		i += 8 + n + n&1
-	}
-	return nil
-}
+func webpICC(b []byte) []byte { return webpChunk(b, "ICCP") }

@@ -29,6 +29,7 @@ var allowed = []struct {
 	{"shared/colour", []string{"shared/veglens"}},
 	{"shared/picture", []string{"shared/veglens"}},
 	{"shared/picture/picturetest", nil},
+	{"shared/objects/objectstest", []string{"shared/veglens"}},
 	{"shared/vision", []string{"shared/veglens", "shared/picture"}},
 	{"shared/vision/evaluation", []string{"shared/veglens", "shared/picture", "shared/vision"}},
 	{"shared/fakes", []string{"shared/veglens"}},

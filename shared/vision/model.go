@@ -44,6 +44,7 @@ type ModelOptions struct {
 // Its methods are safe for concurrent use.
 type Model struct {
 	meta    veglens.ModelMeta
+	version string                 // meta.LabelVersion(), computed once
 	key     *veglens.SimilarityKey // nil when the model folder has none
 	refs    []float32              // familiarity references, [Count*Dim]; nil without
 	session *ort.DynamicAdvancedSession
@@ -152,7 +153,7 @@ func LoadModel(dir string, opts ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model: create session for %s: %w", onnxPath, err)
 	}
-	m := &Model{meta: meta, key: key, refs: refs, session: session}
+	m := &Model{meta: meta, version: meta.LabelVersion(), key: key, refs: refs, session: session}
 
 	n := opts.Concurrency
 	if n <= 0 {
@@ -201,7 +202,7 @@ func newSlot(meta veglens.ModelMeta) (*slot, error) {
 // Version is the label version (veglens.ModelMeta.LabelVersion): model.json's
 // version (a prefix of the ONNX file's SHA-256) and a fingerprint of the
 // refusal rule.
-func (m *Model) Version() string { return m.meta.LabelVersion() }
+func (m *Model) Version() string { return m.version }
 
 // Labels returns the kinds the model knows, in output order.
 func (m *Model) Labels() []string { return append([]string(nil), m.meta.Labels...) }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -31,18 +32,7 @@ func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not an S3 event: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	select {
-	case g.sem <- struct{}{}:
-	case <-r.Context().Done():
-		http.Error(w, "cancelled", http.StatusServiceUnavailable)
-		return
-	}
-	start := time.Now()
-	defer func() {
-		g.busy.Add(int64(time.Since(start)))
-		<-g.sem
-	}()
-	if err := classify(r.Context(), ev); err != nil {
+	if err := g.runClassify(r.Context(), classify, ev); err != nil {
 		keys := make([]string, 0, len(ev.Records))
 		for _, rec := range ev.Records {
 			keys = append(keys, rec.S3.Object.Key)
@@ -52,4 +42,21 @@ func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// runClassify runs classify on ev in one of the Classifying slots (waiting
+// for a free one, or for ctx to end), adding the time it runs to the
+// slots' busy time.
+func (g *Gateway) runClassify(ctx context.Context, classify S3Func, ev events.S3Event) error {
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	start := time.Now()
+	defer func() {
+		g.busy.Add(int64(time.Since(start)))
+		<-g.sem
+	}()
+	return classify(ctx, ev)
 }

@@ -74,17 +74,7 @@ func (g *Gateway) deliverEarly(key, etag string) {
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), EarlyDeliveryTimeout)
 		defer cancel()
-		select {
-		case g.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		start := time.Now()
-		defer func() {
-			g.busy.Add(int64(time.Since(start)))
-			<-g.sem
-		}()
-		if err := fns.Classify(ctx, ev); err != nil {
+		if err := g.runClassify(ctx, fns.Classify, ev); err != nil {
 			g.log.Info("early classify failed; MinIO's event will retry", "key", key, "err", err)
 		}
 	}()

@@ -1,10 +1,8 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,7 +19,7 @@ import (
 	"github.com/veglens/veglens/infra/services"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/objects"
-	"github.com/veglens/veglens/shared/veglens"
+	"github.com/veglens/veglens/shared/objects/objectstest"
 )
 
 // TestGateway_StorageProxyKeepsSignaturesValid shows that a presigned URL
@@ -106,7 +104,7 @@ func TestGateway_UploadThroughTheGatewayIsClassifiedAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status := postForm(t, up, []byte("jpeg bytes")); status/100 != 2 {
+	if status, _ := objectstest.PostForm(t, up, "image/jpeg", []byte("jpeg bytes")); status/100 != 2 {
 		t.Fatalf("presigned POST through the gateway = %d", status)
 	}
 	select {
@@ -129,7 +127,7 @@ func TestGateway_UploadThroughTheGatewayIsClassifiedAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status := postForm(t, up, []byte(strings.Repeat("x", 100))); status/100 == 2 {
+	if status, _ := objectstest.PostForm(t, up, "image/jpeg", []byte(strings.Repeat("x", 100))); status/100 == 2 {
 		t.Fatalf("an over-size POST was accepted: %d", status)
 	}
 	select {
@@ -137,29 +135,4 @@ func TestGateway_UploadThroughTheGatewayIsClassifiedAtOnce(t *testing.T) {
 		t.Errorf("refused upload announced: %+v", ev)
 	case <-time.After(300 * time.Millisecond):
 	}
-}
-
-// postForm sends a browser-style multipart POST of a presigned upload and
-// returns the status.
-func postForm(t *testing.T, up veglens.PresignedPost, body []byte) int {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range up.Fields {
-		if err := w.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fw, err := w.CreateFormFile("file", "photo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(body)
-	w.Close()
-	resp, err := http.Post(up.URL, w.FormDataContentType(), &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }
