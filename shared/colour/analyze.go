@@ -54,6 +54,11 @@ type Foreground struct {
 	// Focus says how the subject was found: FocusActivationMap or
 	// FocusBorder.
 	Focus string `json:"focus"`
+	// MemoryColour reports that the subject's measured hue could not be
+	// trusted (too dark and dull, or on the border of two names) and the
+	// names are the colour its kind is known to come in nearest to it
+	// (veglens.KindColours; doc.go, step 8). The shares stay as measured.
+	MemoryColour bool `json:"memory_colour"`
 	// NeutralShare is the weight of neutral pixels in the subject, 0..1.
 	NeutralShare float64 `json:"neutral_share"`
 	// BackgroundShare is the part of the weighted picture (focus or centre
@@ -151,7 +156,7 @@ func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 	fg := foreground(work, gw, gh, focus)
 	if fg.empty && fg.focused {
 		// The map pointed only at background colours: measure without it.
-		fg = foreground(work, gw, gh, veglens.ActivationMap{})
+		fg = foreground(work, gw, gh, veglens.ActivationMap{Kind: focus.Kind})
 	}
 
 	var a Analysis
@@ -187,6 +192,7 @@ func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 		a.Foreground.Focus = FocusActivationMap
 	}
 	a.Foreground.Neutral = fg.neutral
+	a.Foreground.MemoryColour = fg.memory
 	a.Foreground.NeutralShare = math.Round(fg.neutralShare*1e4) / 1e4
 	a.Foreground.BackgroundShare = math.Round(fg.background*1e4) / 1e4
 	return a
@@ -278,7 +284,7 @@ func (a Analysis) Colours() veglens.Colours {
 		return veglens.PaletteResult{Dominant: c, Shares: []veglens.ColourShare{}}
 	}
 	fg := func(c veglens.Colour, shares Shares) veglens.PaletteResult {
-		r := veglens.PaletteResult{Dominant: c, Neutral: a.Foreground.Neutral, Shares: []veglens.ColourShare{}}
+		r := veglens.PaletteResult{Dominant: c, Neutral: a.Foreground.Neutral, Shares: []veglens.ColourShare{}, MemoryColour: a.Foreground.MemoryColour}
 		for _, s := range shares {
 			if s.Share > 0 {
 				r.Shares = append(r.Shares, veglens.ColourShare{Name: s.Name, Hex: s.Hex, Share: min(s.Share, 1)})

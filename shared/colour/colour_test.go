@@ -284,7 +284,8 @@ func TestNoTintIsNeutralOnEveryWheel(t *testing.T) {
 		{"uniform black", uniform(color.RGBA{0, 0, 0, 255}), []string{"black"}},
 		{"very dark red tomato", dark, []string{"black"}},
 	} {
-		for _, focus := range []veglens.ActivationMap{{}, centreMap()} {
+		// A kind's memory colours never give a hue to a picture without one.
+		for _, focus := range []veglens.ActivationMap{{}, centreMap(), withKind("Pumpkin"), withKind("Brinjal"), withKind("Tomato")} {
 			f := Analyze(tc.img, focus).Foreground
 			if !f.Neutral || f.RGB != (veglens.Colour{}) || f.RYB != (veglens.Colour{}) || !slices.Contains(tc.common, f.Common.Name) {
 				t.Errorf("%s (focus %q): neutral=%v rgb %v ryb %v common %q; want neutral, no wheel colour, common one of %v",
@@ -581,4 +582,70 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// withKind is the centre activation map of a photo the model named kind.
+func withKind(kind veglens.Kind) veglens.ActivationMap {
+	m := centreMap()
+	m.Kind = kind
+	return m
+}
+
+// People name a familiar vegetable by the colour they know it has when the
+// photo's hue cannot be trusted (doc.go, step 8): a dark aubergine in warm
+// light is purple, not brown; a pale cauliflower is white; a mostly grey
+// pumpkin with green patches is green; a carrot on the red/orange border is
+// orange. Where the measurement is clear, or the photo was refused (no
+// kind), the measured colour stands.
+func TestMemoryColour(t *testing.T) {
+	solid := func(c color.RGBA) image.Image {
+		img := image.NewRGBA(image.Rect(0, 0, 120, 90))
+		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+		return img
+	}
+	// Grey skin (C 0.004) with green stripes on a quarter of it.
+	striped := image.NewRGBA(image.Rect(0, 0, 120, 120))
+	draw.Draw(striped, striped.Bounds(), image.NewUniform(color.RGBA{100, 102, 100, 255}), image.Point{}, draw.Src)
+	for x := 0; x < 120; x += 16 {
+		draw.Draw(striped, image.Rect(x, 0, x+4, 120), image.NewUniform(color.RGBA{60, 110, 50, 255}), image.Point{}, draw.Src)
+	}
+	warmAubergine := solid(color.RGBA{75, 45, 40, 255}) // OKLCh L 0.33, C 0.046, hue 30: dark, muted red
+	paleCurd := solid(color.RGBA{240, 225, 190, 255})   // L 0.91, C 0.049, hue 88: cream
+	borderCarrot := solid(color.RGBA{225, 80, 40, 255}) // L 0.62, C 0.19, hue 36: 5 degrees short of orange
+	vividGreen := solid(color.RGBA{60, 150, 50, 255})
+	for _, tc := range []struct {
+		name          string
+		img           image.Image
+		kind          veglens.Kind
+		rgb, common   string
+		neutral, memo bool
+	}{
+		{"dark aubergine in warm light", warmAubergine, "Brinjal", "magenta", "purple", false, true},
+		{"the same pixels, refused photo", warmAubergine, "", "orange", "brown", false, false},
+		{"the same pixels, a potato", warmAubergine, "Potato", "orange", "brown", false, false},
+		{"cream cauliflower curd", paleCurd, "Cauliflower", "", "white", true, true},
+		{"the same cream, a pepper (never white or beige)", paleCurd, "Capsicum", "yellow", "yellow", false, true},
+		{"the same cream, no kind", paleCurd, "", "yellow", "beige", false, false},
+		{"grey pumpkin with green patches", striped, "Pumpkin", "green", "green", false, true},
+		{"the same pixels, refused photo", striped, "", "", "grey", true, false},
+		{"carrot on the red/orange border", borderCarrot, "Carrot", "orange", "orange", false, true},
+		{"the same pixels, a tomato", borderCarrot, "Tomato", "red", "red", false, false},
+		{"a clearly green aubergine stays green", vividGreen, "Brinjal", "green", "green", false, false},
+		{"a clearly green tomato stays green", vividGreen, "Tomato", "green", "green", false, false},
+	} {
+		f := Analyze(tc.img, withKind(tc.kind)).Foreground
+		if f.RGB.Name != tc.rgb || f.Common.Name != tc.common || f.Neutral != tc.neutral || f.MemoryColour != tc.memo {
+			t.Errorf("%s (%q): rgb %q common %q neutral=%v memory=%v; want rgb %q common %q neutral=%v memory=%v",
+				tc.name, tc.kind, f.RGB.Name, f.Common.Name, f.Neutral, f.MemoryColour, tc.rgb, tc.common, tc.neutral, tc.memo)
+		}
+		if !tc.neutral && f.RYB == (veglens.Colour{}) {
+			t.Errorf("%s: a chromatic answer needs an RYB colour too", tc.name)
+		}
+		// What the service stores and serves says so too.
+		c := Measure(tc.img, withKind(tc.kind))
+		if c.Foreground.Common.MemoryColour != tc.memo || c.Foreground.RGB.MemoryColour != tc.memo || c.Reference.RGB.MemoryColour {
+			t.Errorf("%s: stored memory_colour common %v rgb %v reference %v, want %v, %v, false",
+				tc.name, c.Foreground.Common.MemoryColour, c.Foreground.RGB.MemoryColour, c.Reference.RGB.MemoryColour, tc.memo, tc.memo)
+		}
+	}
 }

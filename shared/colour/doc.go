@@ -109,6 +109,33 @@
 //     palette, summing to 1); the RGB wheel names its largest share, ties to
 //     the earlier entry, and the RYB wheel its largest share too unless the
 //     60-degree rule of step 6 picks a smaller one next to the RGB answer.
+//  8. Memory colour. People name a familiar object by the colour they know
+//     it has when its light misleads (Hansen et al. 2006, "Memory modulates
+//     color appearance", Nature Neuroscience 9). When the model names the
+//     kind (veglens.ActivationMap.Kind; never for a refused photo) and the
+//     answer is not one of the colours the kind comes in
+//     (veglens.KindColours, commonest first), and only then, the names
+//     follow the kind where the measurement cannot be trusted; the shares
+//     stay as measured and Foreground.MemoryColour says so:
+//     - muted (mean chroma of the answer's voters below beige's 0.075) and
+//     light (mean L >= 0.62, white's boundary): white, neutral, when the
+//     kind comes in white (a cauliflower curd in yellowish light);
+//     - muted and dark (mean L < 0.5): the first listed colour whose hue
+//     band lies within 120 degrees (under warm shop light a dark purple
+//     aubergine measures dark red or brown, OKLCh L 0.35-0.45, C 0.04-0.06,
+//     hue 30-55);
+//     - a brown, beige or pink answer whose band's plain word (orange,
+//     yellow, red) the kind comes in: that word (a cream pepper is a pale
+//     yellow one);
+//     - any other unmuted answer within 8 degrees of the band of a listed
+//     colour: that colour (hue names have soft borders, Berlin and Kay
+//     1969: a carrot at 36 degrees, just inside red, is orange);
+//     - a subject found grey (step 5) whose kind never comes in grey, when
+//     at least 15 % of its lit weight is coloured and those cells name a
+//     listed colour: that colour, not neutral (a dark green pumpkin whose
+//     skin is mostly below the neutral chroma limit).
+//     A picture with no coloured cells (greyscale, uniform, too dark) stays
+//     neutral whatever the kind.
 //
 // # Common names
 //

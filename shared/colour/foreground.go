@@ -179,6 +179,38 @@ type foregroundResult struct {
 	background   float64 // share of the weighted mass dropped as background
 	focused      bool    // weights came from the activation map
 	empty        bool    // no weight was left to measure (all background or zero)
+	memory       bool    // the names came from the kind's memory colours (memory.go)
+}
+
+// hueVotes are the chromatic cells' votes: per wheel entry the chroma-
+// weighted hue votes, and per RGB entry the weighted sums of its voters'
+// OKLab L, a, b and chroma and their weight.
+type hueVotes struct {
+	hue              [2][12]float64
+	l, a, b, c, mass [12]float64
+}
+
+// name gives res the wheel answers, shares and common name of the votes,
+// and returns the mean colour and chroma of the RGB answer's voters.
+func (res *foregroundResult) name(v *hueVotes) (lab, float64) {
+	for p := range wheelHues {
+		res.pal[p] = sharesOf(v.hue[p])
+	}
+	res.pal[1].winner = agreeing(res.pal[0].winner, res.pal[1])
+	// The common name follows the RGB answer, made brown, beige or
+	// pink by the lightness and chroma of the cells that voted for it;
+	// its shares are those of the RGB entries, named the same way.
+	res.commonShares = [12]float64{}
+	for k, m := range v.mass {
+		if m > 0 {
+			res.commonShares[commonFor(wheelHues[0].entries[k].Name, v.l[k]/m, v.c[k]/m)] += res.pal[0].shares[k]
+		}
+	}
+	w := res.pal[0].winner
+	m := v.mass[w]
+	mean, chroma := lab{L: v.l[w] / m, A: v.a[w] / m, B: v.b[w] / m}, v.c[w]/m
+	res.common = commonFor(wheelHues[0].entries[w].Name, mean.L, chroma)
+	return mean, chroma
 }
 
 // focusWeights samples the activation map at the centre of every working-copy
@@ -267,9 +299,9 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 
 	res := foregroundResult{focused: fw != nil, common: cBlack}
 	var neutralMass, chromaMass, darkMass, total, dropped float64
-	var hue, tint [2][12]float64
-	var votedL, votedC, votedMass [12]float64 // per RGB entry: mass-weighted sums of its voters' L and chroma, and their mass
-	var neutralL float64                      // w-weighted sum of the neutral cells' lightness
+	var tint [2][12]float64
+	var votes hueVotes
+	var neutralL float64 // w-weighted sum of the neutral cells' lightness
 	r2 := bgRadius * bgRadius
 	for i := range cells {
 		c := &cells[i]
@@ -307,11 +339,13 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 		chromaMass += c.w
 		for p, h := range wheelHues {
 			k := h.name(c.c, c.ch, true)
-			hue[p][k] += c.w * c.ch
+			votes.hue[p][k] += c.w * c.ch
 			if p == 0 {
-				votedL[k] += c.w * c.c.L
-				votedC[k] += c.w * c.ch
-				votedMass[k] += c.w
+				votes.l[k] += c.w * c.c.L
+				votes.a[k] += c.w * c.c.A
+				votes.b[k] += c.w * c.c.B
+				votes.c[k] += c.w * c.ch
+				votes.mass[k] += c.w
 			}
 		}
 	}
@@ -344,21 +378,12 @@ func foreground(px []uint8, gw, gh int, focus veglens.ActivationMap) foregroundR
 			res.pal[p] = sharesOf(tint[p])
 			res.pal[p].winner = -1
 		}
+		if res.common == cGrey && chromaMass >= memoryMinShare*lit {
+			res.rememberHue(focus.Kind, &votes)
+		}
 	default:
-		for p := range wheelHues {
-			res.pal[p] = sharesOf(hue[p])
-		}
-		res.pal[1].winner = agreeing(res.pal[0].winner, res.pal[1])
-		// The common name follows the RGB answer, made brown, beige or
-		// pink by the lightness and chroma of the cells that voted for it;
-		// its shares are those of the RGB entries, named the same way.
-		for k, m := range votedMass {
-			if m > 0 {
-				res.commonShares[commonFor(wheelHues[0].entries[k].Name, votedL[k]/m, votedC[k]/m)] += res.pal[0].shares[k]
-			}
-		}
-		w := res.pal[0].winner
-		res.common = commonFor(wheelHues[0].entries[w].Name, votedL[w]/votedMass[w], votedC[w]/votedMass[w])
+		mean, chroma := res.name(&votes)
+		res.applyMemory(focus.Kind, mean, chroma)
 	}
 	return res
 }

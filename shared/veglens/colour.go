@@ -162,6 +162,11 @@ type PaletteResult struct {
 	// Shares lists the colours present, largest first (the foreground
 	// method only; empty for the reference method).
 	Shares []ColourShare `json:"shares"`
+	// MemoryColour marks a foreground answer named from the colours the
+	// vegetable's kind comes in (KindColours), because the photo's own hue
+	// could not be trusted: too dark and dull, or on the border of two
+	// names. Shares stay as measured, so they may favour another colour.
+	MemoryColour bool `json:"memory_colour,omitempty"`
 }
 
 // MarshalJSON writes Dominant as null when it is the zero Colour (a

@@ -60,6 +60,9 @@ type Prediction struct {
 // cells over the whole picture, row-major from the top-left, each 0..1
 // (1 where the evidence for the kind is strongest).
 type ActivationMap struct {
+	// Kind is the kind the map locates when the model names it; empty for
+	// a refused photo (colour then uses no memory-colour prior).
+	Kind   Kind
 	Size   int
 	Values []float32
 }

@@ -49,3 +49,29 @@ func (k Kinds) Lookup(s string) (Kind, bool) {
 	kind, ok := k.index[NormaliseKind(s)]
 	return kind, ok
 }
+
+// KindColours lists, for each kind the product knows, the everyday colours
+// (CommonNames) that its common varieties come in, as grocers and seed
+// catalogues describe them: aubergines are purple, white or green; potatoes
+// brown, beige, yellow, red or purple. The colour package uses it as a
+// memory-colour prior (people name a familiar object by the colour they
+// know it has; Hansen et al. 2006, "Memory modulates color appearance",
+// Nature Neuroscience 9) only where a photo's measured hue cannot be trusted.
+// A kind missing from it gets no prior.
+var KindColours = map[Kind][]string{
+	"Bean":         {"green", "yellow", "purple"},
+	"Bitter_Gourd": {"green", "white"},
+	"Bottle_Gourd": {"green"},
+	"Brinjal":      {"purple", "white", "green"},
+	"Broccoli":     {"green", "purple"},
+	"Cabbage":      {"green", "purple", "white"},
+	"Capsicum":     {"red", "orange", "yellow", "green", "purple"},
+	"Carrot":       {"orange", "purple", "yellow", "white"},
+	"Cauliflower":  {"white", "orange", "purple", "green"},
+	"Cucumber":     {"green"},
+	"Papaya":       {"green", "yellow", "orange"},
+	"Potato":       {"brown", "beige", "yellow", "red", "purple", "orange"},
+	"Pumpkin":      {"orange", "green", "yellow", "white"},
+	"Radish":       {"red", "white", "pink", "purple", "black"},
+	"Tomato":       {"red", "orange", "yellow", "green", "pink"},
+}

@@ -86,17 +86,23 @@ type Familiarity struct {
 	Threshold float64 `json:"threshold"` // -1..1
 }
 
+// ColourRules names the revision of the colour package's rules. Change it
+// whenever those rules change what an image is called: it is part of
+// LabelVersion, so stored colours are measured again.
+const ColourRules = "memory-colour-1"
+
 // LabelVersion identifies what labels an image: the model version and a
-// fingerprint of its refusal rule (the first 6 hex digits of the SHA-256 of
-// model.json's refusal object), e.g. "1b40674f4964.3fa2c1". It is stored
-// with every result, so that a new rule on the same weights (new
-// thresholds, familiarity references) labels images again.
+// fingerprint of its refusal rule and the colour rules (the first 6 hex
+// digits of the SHA-256 of model.json's refusal object, a newline and
+// ColourRules), e.g. "1b40674f4964.3fa2c1". It is stored with every
+// result, so that a new rule on the same weights (new thresholds,
+// familiarity references, colour rules) labels images again.
 func (m ModelMeta) LabelVersion() string {
 	rule, err := json.Marshal(m.Refusal)
 	if err != nil {
 		return m.Version
 	}
-	sum := sha256.Sum256(rule)
+	sum := sha256.Sum256(append(append(rule, '\n'), ColourRules...))
 	return m.Version + "." + hex.EncodeToString(sum[:3])
 }
 

@@ -263,6 +263,9 @@ func (m *Model) Classify(ctx context.Context, img image.Image, k int) (veglens.P
 		p.SimilarityKey = m.key.Key(p.Embedding)
 	}
 	p.ActivationMap = veglens.ActivationMap{Size: m.meta.ActivationMapSize, Values: append([]float32(nil), s.cam.GetData()...)}
+	if !p.Refused && len(p.Top) > 0 {
+		p.ActivationMap.Kind = p.Top[0].Kind
+	}
 	return p, nil
 }
 

@@ -273,6 +273,11 @@ func TestClassifyGallery(t *testing.T) {
 		if p.Score < 0 || p.Score > p.Top[0].Probability+1e-6 || p.Refused != (p.Score < m.Threshold() || unfamiliar) {
 			t.Errorf("%s: score %v / familiarity %v / refused %v inconsistent with %v and threshold %v", f, p.Score, p.Familiarity, p.Refused, p.Top, m.Threshold())
 		}
+		// The map names the kind it locates only when the model names it:
+		// colour's memory prior must not follow a refused guess.
+		if want := map[bool]string{false: p.Top[0].Kind, true: ""}[p.Refused]; p.ActivationMap.Kind != want {
+			t.Errorf("%s: activation map kind %q, want %q (refused %v)", f, p.ActivationMap.Kind, want, p.Refused)
+		}
 		checkOutputs(t, f, m.Meta(), p)
 		if p.Top[0].Kind == kind {
 			correct++

@@ -198,8 +198,9 @@ func TestUnfamiliarPicturesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Familiarity >= fam.Threshold || !p.Refused {
-		t.Errorf("noise: familiarity %.4f (threshold %.4f), refused %v; want unfamiliar and refused", p.Familiarity, fam.Threshold, p.Refused)
+	if p.Familiarity >= fam.Threshold || !p.Refused || p.ActivationMap.Kind != "" {
+		t.Errorf("noise: familiarity %.4f (threshold %.4f), refused %v, map kind %q; want unfamiliar, refused, no kind",
+			p.Familiarity, fam.Threshold, p.Refused, p.ActivationMap.Kind)
 	}
 	t.Logf("gallery familiarity at least %.4f; noise %.4f; threshold %.4f", lowest, p.Familiarity, fam.Threshold)
 }

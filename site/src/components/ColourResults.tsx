@@ -18,7 +18,7 @@ const COLUMNS: { id: 'rgb' | 'ryb' | 'common'; label: string }[] = [
 ];
 
 /** One method on one palette: the colour named and its shares, or why there is none. */
-function Cell({ r, label }: { r: PaletteResult | undefined; label: string }) {
+function Cell({ r, label, explain }: { r: PaletteResult | undefined; label: string; explain: boolean }) {
   if (!r) return <span className="muted small">—</span>;
   const top = r.shares?.[0];
   return (
@@ -34,6 +34,12 @@ function Cell({ r, label }: { r: PaletteResult | undefined; label: string }) {
         )}
       </span>
       {r.neutral && !r.dominant && <span className="muted small"> neutral: found by its name in words</span>}
+      {explain && r.memory_colour && (
+        <span className="muted small colour-note">
+          The light hid this vegetable&apos;s own hue, so this is the colour it comes in nearest to what the photo
+          shows; the bar is what the photo shows.
+        </span>
+      )}
       <ShareBar shares={r.shares} label={label} />
     </>
   );
@@ -63,7 +69,7 @@ export function ColourResults({ colours }: { colours: Colours }) {
             </th>
             {COLUMNS.map((c) => (
               <td key={c.id}>
-                <Cell r={colours[m.id][c.id]} label={`${m.label}, ${c.label}`} />
+                <Cell r={colours[m.id][c.id]} label={`${m.label}, ${c.label}`} explain={c.id === 'common'} />
               </td>
             ))}
           </tr>
