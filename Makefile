@@ -20,13 +20,16 @@ help: ## list the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | column -t -s $$'\t'
 
 # ---------------------------------------------------------------- dependencies
-.PHONY: deps ort system
+.PHONY: deps ort system build-deps
 deps: system ort deps-go deps-python minio deps-api deps-cloud deps-site ## install everything up front (the targets below also install what they need)
 
 # Debian packages: PostgreSQL, Chromium, python3-venv, curl. The script does
 # nothing when they are there (it asks for sudo only when it must install).
-system: ## Debian packages the services and tests need (PostgreSQL, Chromium, python3-venv, curl)
+system: ## Debian packages the services and tests need (libjpeg-turbo, PostgreSQL, Chromium, python3-venv, curl)
 	@infra/scripts/install-system.sh
+
+build-deps: ## only the Debian package compiling needs (libjpeg-turbo, static)
+	@infra/scripts/install-system.sh --build
 
 ort: $(ORT_LIB) ## fetch the ONNX Runtime library into .cache/
 
@@ -90,7 +93,7 @@ $(BIN)/actionlint:
 
 # ---------------------------------------------------------------- build
 .PHONY: build
-build: ## build every Go binary into bin/
+build: build-deps ## build every Go binary into bin/
 	$(GO) build -o $(BIN)/ ./...
 
 # ---------------------------------------------------------------- test
@@ -107,7 +110,7 @@ test: lint test-go test-models test-cloud test-api test-site test-colour ## run 
 check: lint ## go vet, gofmt and the Go tests that need no services (well under a minute)
 	$(GO) test -short -count=1 ./...
 
-lint: ## go vet and gofmt
+lint: build-deps ## go vet and gofmt
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -178,7 +181,7 @@ test-site: system deps-site ort minio site ## site unit tests and browser end-to
 # ingests that folder with a progress bar and a summary. RUN_FLAGS passes more
 # flags to `veglens run` (see `bin/veglens run -h`).
 .PHONY: veglens run test-api
-veglens: ## build the CLI into bin/veglens
+veglens: build-deps ## build the CLI into bin/veglens
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens
 
 run: system ort minio veglens ## run veglens locally: make run [DATA=<folder of Class/*.jpg>]
@@ -212,14 +215,14 @@ eval: ort ## measure the model: make eval DATA=<folder of Class/photos>; last li
 # make colour FILES='a.jpg b.png': one JSON line per file on stdout, nothing
 # else there (build messages go to stderr); exit status 1 if any file is bad.
 .PHONY: colour test-colour
-colour: ## dominant colours of pictures: make colour FILES='a.jpg b.png'
+colour: build-deps ## dominant colours of pictures: make colour FILES='a.jpg b.png'
 	@if [ -z "$(strip $(FILES))" ]; then echo "usage: make colour FILES='a.jpg b.png'" >&2; exit 2; fi
 	@$(GO) build -o $(BIN)/veglens ./infra/cmd/veglens >&2
 	@$(BIN)/veglens colour $(FILES)
 
 # The golden sets' agreement figures of every method (verbose, so they show)
 # and the colour command; the rest of the package runs in test-go.
-test-colour: ort ## colour golden sets (agreement figures; the service method needs ONNX Runtime) and the colour command
+test-colour: build-deps ort ## colour golden sets (agreement figures; the service method needs ONNX Runtime) and the colour command
 	$(REQUIRE_SERVICES) $(GO) test -count=1 -v -run 'Golden' ./shared/colour/
 	$(REQUIRE_SERVICES) $(GO) test -count=1 -run 'Colour' ./infra/cmd/veglens/
 
@@ -228,7 +231,8 @@ test-colour: ort ## colour golden sets (agreement figures; the service method ne
 # build method: `sam build` calls the build-<LogicalId> targets below with
 # ARTIFACTS_DIR set, so no Docker is needed. LAMBDA_ARCH must match the
 # template's Architecture parameter (x86_64 default; arm64 needs an aarch64
-# ORT_LIB and an aarch64 C compiler in CC for classify's cgo build).
+# ORT_LIB, an aarch64 C compiler in CC and an aarch64 libjpeg.a for
+# classify's cgo build).
 SAM         := $(CLOUD_VENV)/bin/sam
 STACK       ?= veglens
 LAMBDA_ARCH ?= x86_64
@@ -277,5 +281,5 @@ deploy: ort deps-cloud ## build and deploy to AWS (sam deploy --guided the first
 seed-cloud: ## upload a <Class>/<image> folder to the deployed bucket under dataset/ (DATA=folder, default the sample gallery)
 	STACK=$(STACK) infra/cloud/seed.sh "$(or $(DATA),infra/gallery)"
 
-test-cloud: ort deps-cloud ## cfn-lint, sam validate --lint, sam build (artifacts checked), actionlint
+test-cloud: build-deps ort deps-cloud ## cfn-lint, sam validate --lint, sam build (artifacts checked), actionlint
 	SAM=$(SAM) CFN_LINT=$(CLOUD_VENV)/bin/cfn-lint ACTIONLINT=$(BIN)/actionlint infra/cloud/check.sh

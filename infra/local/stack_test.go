@@ -20,6 +20,8 @@ import (
 	"github.com/veglens/veglens/infra/local"
 	"github.com/veglens/veglens/infra/services/servicestest"
 	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/picture"
+	"github.com/veglens/veglens/shared/picture/picturetest"
 	"github.com/veglens/veglens/shared/sourcetree/sourcetreetest"
 	"github.com/veglens/veglens/shared/veglens"
 )
@@ -482,5 +484,36 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStack_JPEGsBrowsersShow uploads, the way the site does, JPEGs that
+// browsers show but simpler decoders refuse (uncommon chroma sampling,
+// arithmetic coding, no end-of-image marker): each is classified.
+func TestStack_JPEGsBrowsersShow(t *testing.T) {
+	st := startStack(t)
+	name, photo := galleryImage(t, "Carrot")
+	pic, err := picture.Decode(bytes.NewReader(photo), picture.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"sampling 3x1,1x1,1x1", picturetest.EncodeJPEG(t, pic.Image, picturetest.JPEGOptions{Quality: 95, Sampling: [3][2]int{{3, 1}, {1, 1}, {1, 1}}})},
+		{"sampling 1x1,2x2,2x2", picturetest.EncodeJPEG(t, pic.Image, picturetest.JPEGOptions{Quality: 95, Sampling: [3][2]int{{1, 1}, {2, 2}, {2, 2}}})},
+		{"arithmetic-coded, progressive", picturetest.EncodeJPEG(t, pic.Image, picturetest.JPEGOptions{Quality: 95, Arithmetic: true, Progressive: true})},
+		{"no end-of-image marker", photo[:len(photo)-2]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := presign(t, st, name, len(tc.data), false)
+			if resp := postFile(t, up, name, tc.data); resp.StatusCode/100 != 2 {
+				t.Fatalf("storage refused the presigned upload: %s", resp.Status)
+			}
+			if im := waitLabelled(t, st, up.ID, 30*time.Second); im.Status != "done" || im.Kind != "Carrot" {
+				t.Errorf("labelled = %s %s (%s), want done, Carrot", im.Status, im.Kind, im.Reason)
+			}
+		})
 	}
 }

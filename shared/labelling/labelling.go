@@ -38,6 +38,13 @@ import (
 // TopK is how many kinds are kept per image.
 const TopK = 3
 
+// DecodeSide is the long side, at least, that large JPEGs are decoded to
+// (shrink-on-load, picture.Limits.ShrinkTo): twice the model's 224 px input,
+// so that resizing still averages several pixels into each, and more than
+// the colour rules need. A 4032x3024 phone photo decodes at 1/8 scale,
+// 504x378 (its thumbnail is then 504 px wide), in about 15 ms instead of 66.
+const DecodeSide = 448
+
 // ThumbnailSide is the longest side of thumbnails, in pixels; images whose
 // long side is larger get one.
 const ThumbnailSide = 512
@@ -78,7 +85,8 @@ type Deps struct {
 	// by focus (the classifier's activation map); default colour.Measure.
 	MeasureColours func(img image.Image, focus veglens.ActivationMap) veglens.Colours
 	// Limits bound decoding; the zero value means picture.DefaultLimits.
-	// MaxBytes is capped at veglens.MaxImageBytes.
+	// MaxBytes is capped at veglens.MaxImageBytes; ShrinkTo 0 means
+	// DecodeSide.
 	Limits picture.Limits
 	// Log receives what a person running the service wants to know; nil
 	// discards it.
@@ -110,6 +118,9 @@ func New(d Deps) (*Labeller, error) {
 	}
 	if l.limits == (picture.Limits{}) {
 		l.limits = picture.DefaultLimits
+	}
+	if l.limits.ShrinkTo == 0 {
+		l.limits.ShrinkTo = DecodeSide
 	}
 	if l.limits.MaxBytes == 0 || l.limits.MaxBytes > veglens.MaxImageBytes {
 		l.limits.MaxBytes = veglens.MaxImageBytes

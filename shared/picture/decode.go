@@ -25,6 +25,13 @@ type Limits struct {
 	MinSide int
 	// MaxBytes is the largest encoded size accepted; 0 means no limit.
 	MaxBytes int64
+	// ShrinkTo, when > 0, lets a large JPEG decode straight to a smaller
+	// size in the DCT domain (shrink-on-load): at the smallest of 1/2, 1/4
+	// and 1/8 of its size whose long side is still at least ShrinkTo
+	// pixels. A 4032x3024 phone photo with ShrinkTo 768 decodes to
+	// 1008x756 in a fraction of the time and memory. Picture.Width and
+	// Height still give the full size.
+	ShrinkTo int
 }
 
 // DefaultLimits are the limits the service applies to uploads.
@@ -34,11 +41,13 @@ var DefaultLimits = Limits{MaxPixels: 40_000_000, MinSide: 32, MaxBytes: 50 << 2
 type Picture struct {
 	// Image has the EXIF orientation applied and is opaque RGB: its
 	// concrete type is *image.YCbCr, *image.Gray or *image.RGBA (alpha
-	// already composited over white).
+	// already composited over white). With Limits.ShrinkTo it may be
+	// smaller than Width x Height.
 	Image image.Image
 	// Format is "jpeg", "png", "webp" or "gif".
 	Format string
-	// Width and Height are the displayed size (after orientation).
+	// Width and Height are the displayed size of the photo (after
+	// orientation), whatever size Image was decoded at.
 	Width, Height int
 	// Orientation is the EXIF orientation (1-8) that was applied; 1 when the
 	// file has none.
@@ -66,7 +75,7 @@ var decoders = map[string]struct {
 	config func(io.Reader) (image.Config, error)
 	decode func(io.Reader) (image.Image, error)
 }{
-	"jpeg": {jpeg.DecodeConfig, decodeJPEG},
+	"jpeg": {jpeg.DecodeConfig, jpeg.Decode}, // not used: Decode reads JPEGs through libjpeg-turbo (decodeJPEG)
 	"png":  {png.DecodeConfig, png.Decode},
 	"gif":  {gif.DecodeConfig, gif.Decode}, // gif.Decode returns the first frame
 	"webp": {webp.DecodeConfig, webp.Decode},
@@ -92,21 +101,29 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 			"the file is not a supported picture: send a JPEG, PNG, WebP or GIF image")
 	}
 
-	var cfg image.Config
-	if err := guard(func() (err error) { cfg, err = dec.config(bytes.NewReader(data)); return }); err != nil {
-		return nil, decodeError(format, err, "its header cannot be read")
-	}
-	if err := checkSize(cfg.Width, cfg.Height, lim); err != nil {
-		return nil, err
-	}
-
 	var img image.Image
-	if err := guard(func() (err error) { img, err = dec.decode(bytes.NewReader(data)); return }); err != nil {
-		return nil, decodeError(format, err, "its pixels cannot be decoded")
-	}
-	b := img.Bounds()
-	if err := checkSize(b.Dx(), b.Dy(), lim); err != nil { // a GIF frame may be smaller than its screen
-		return nil, err
+	var w, h int // the stored size
+	if format == "jpeg" {
+		var err error
+		if img, w, h, err = decodeJPEG(data, lim); err != nil {
+			return nil, err
+		}
+	} else {
+		var cfg image.Config
+		if err := guard(func() (err error) { cfg, err = dec.config(bytes.NewReader(data)); return }); err != nil {
+			return nil, decodeError(format, err, "its header cannot be read")
+		}
+		if err := checkSize(cfg.Width, cfg.Height, lim); err != nil {
+			return nil, err
+		}
+		if err := guard(func() (err error) { img, err = dec.decode(bytes.NewReader(data)); return }); err != nil {
+			return nil, decodeError(format, err, "its pixels cannot be decoded")
+		}
+		b := img.Bounds()
+		if err := checkSize(b.Dx(), b.Dy(), lim); err != nil { // a GIF frame may be smaller than its screen
+			return nil, err
+		}
+		w, h = b.Dx(), b.Dy()
 	}
 
 	if format == "webp" {
@@ -116,21 +133,50 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	img, profile := toSRGB(img, embeddedICC(format, data))
 	orientation := exifOrientation(format, data)
 	img = orient(img, orientation)
-	b = img.Bounds()
-	return &Picture{Image: img, Format: format, Width: b.Dx(), Height: b.Dy(), Orientation: orientation, Profile: profile}, nil
+	if orientation >= 5 { // the transposing orientations swap the sides
+		w, h = h, w
+	}
+	return &Picture{Image: img, Format: format, Width: w, Height: h, Orientation: orientation, Profile: profile}, nil
 }
 
-// decodeJPEG decodes a JPEG; one whose only flaw is a missing end-of-image
-// marker (every scan complete, the file just stops) is decoded as viewers
-// show it. A baseline file cut short inside its image data still fails:
-// with the marker added, the decoder meets it where entropy-coded data
-// should be. (A progressive file cut between two of its scans decodes at
-// the detail of the scans it has, as browsers show it.)
-func decodeJPEG(r io.Reader) (image.Image, error) {
-	data, err := io.ReadAll(r)
+// decodeJPEG decodes a JPEG through libjpeg-turbo (libjpeg.go), at the
+// DCT scale lim.ShrinkTo allows, after checking the stored size (w, h)
+// against lim. A file whose only flaw is a missing end-of-image marker or
+// data after it decodes as viewers show it; one whose image data is corrupt
+// or cut short inside a scan is refused. (A progressive file cut between
+// two of its scans decodes at the detail of the scans it has, as browsers
+// show it.) Four-component files (CMYK and YCCK, from print work) go
+// through Go's image/jpeg.
+func decodeJPEG(data []byte, lim Limits) (img image.Image, w, h int, err error) {
+	info, _, err := libjpegHeader(data, 1)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, decodeError("jpeg", err, "its header cannot be read")
 	}
+	if err := checkSize(info.width, info.height, lim); err != nil {
+		return nil, 0, 0, err
+	}
+	if info.components == 4 {
+		if err := guard(func() (err error) { img, err = decodeGoJPEG(data); return }); err != nil {
+			return nil, 0, 0, decodeError("jpeg", err, "its pixels cannot be decoded")
+		}
+		return img, info.width, info.height, nil
+	}
+	denom := 1
+	for _, d := range []int{8, 4, 2} {
+		if lim.ShrinkTo > 0 && (max(info.width, info.height)+d-1)/d >= lim.ShrinkTo {
+			denom = d
+			break
+		}
+	}
+	if img, err = libjpegDecode(data, denom); err != nil {
+		return nil, 0, 0, decodeError("jpeg", err, "its pixels cannot be decoded")
+	}
+	return img, info.width, info.height, nil
+}
+
+// decodeGoJPEG decodes a JPEG with Go's image/jpeg; one whose only flaw is
+// a missing end-of-image marker is decoded as viewers show it.
+func decodeGoJPEG(data []byte) (image.Image, error) {
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if errors.Is(err, io.ErrUnexpectedEOF) && !bytes.HasSuffix(data, []byte{0xFF, 0xD9}) {
 		if fixed, err2 := jpeg.Decode(bytes.NewReader(append(data[:len(data):len(data)], 0xFF, 0xD9))); err2 == nil {
@@ -206,7 +252,8 @@ var formatNames = map[string]string{"jpeg": "JPEG", "png": "PNG", "gif": "GIF", 
 func decodeError(format string, err error, what string) *InputError {
 	var jerr jpeg.UnsupportedError
 	var perr png.UnsupportedError
-	if errors.As(err, &jerr) || errors.As(err, &perr) {
+	var lerr *libjpegError
+	if errors.As(err, &jerr) || errors.As(err, &perr) || (errors.As(err, &lerr) && lerr.unsupported) {
 		return inputErrorf(Unsupported, err, "the %s file uses a feature this service cannot read (%v)", formatNames[format], err)
 	}
 	return inputErrorf(Corrupt, err, "the %s file is damaged or incomplete: %s", formatNames[format], what)

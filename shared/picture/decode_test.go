@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/veglens/veglens/shared/picture/picturetest"
 )
 
 var (
@@ -191,6 +193,31 @@ func TestDecodeFormats(t *testing.T) {
 		{"webp lossless with exif orientation 6", readTestdata(t, "rotated6_lossless.webp"), "webp", 32, 48, [4]color.RGBA{red, red, blue, blue}, 0},
 		{"webp lossy with alpha", readTestdata(t, "alpha_lossy.webp"), "webp", 64, 64, [4]color.RGBA{{0, 200, 0, 255}, white, {0, 200, 0, 255}, white}, 8},
 	}
+	// JPEGs that Go's image/jpeg refuses but libjpeg-turbo (and so every
+	// browser) decodes: uncommon chroma sampling, arithmetic coding.
+	for _, tc := range []struct {
+		name string
+		opts picturetest.JPEGOptions
+	}{
+		{"jpeg sampling 2x2,1x1,1x2", picturetest.JPEGOptions{Sampling: [3][2]int{{2, 2}, {1, 1}, {1, 2}}}},
+		{"jpeg sampling 3x1,1x1,1x1", picturetest.JPEGOptions{Sampling: [3][2]int{{3, 1}, {1, 1}, {1, 1}}}},
+		{"jpeg sampling 1x4,1x1,1x1", picturetest.JPEGOptions{Sampling: [3][2]int{{1, 4}, {1, 1}, {1, 1}}}},
+		{"jpeg sampling 2x1,1x1,2x1", picturetest.JPEGOptions{Sampling: [3][2]int{{2, 1}, {1, 1}, {2, 1}}}},
+		{"jpeg sampling 1x1,2x2,2x2", picturetest.JPEGOptions{Sampling: [3][2]int{{1, 1}, {2, 2}, {2, 2}}}},
+		{"jpeg sampling 4x1,1x1,1x1 (4:1:1)", picturetest.JPEGOptions{Sampling: [3][2]int{{4, 1}, {1, 1}, {1, 1}}}},
+		{"jpeg arithmetic-coded", picturetest.JPEGOptions{Arithmetic: true}},
+		{"jpeg arithmetic-coded progressive", picturetest.JPEGOptions{Arithmetic: true, Progressive: true}},
+		{"jpeg progressive", picturetest.JPEGOptions{Progressive: true}},
+	} {
+		tests = append(tests, struct {
+			name   string
+			data   []byte
+			format string
+			w, h   int
+			want   [4]color.RGBA
+			tol    int
+		}{tc.name, picturetest.EncodeJPEG(t, quadrants(96, 64), tc.opts), "jpeg", 96, 64, [4]color.RGBA{red, green, blue, white}, 12})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pic, err := Decode(bytes.NewReader(tt.data), DefaultLimits)
@@ -260,6 +287,8 @@ func TestDecodeExifOrientation(t *testing.T) {
 func TestDecodeRefusals(t *testing.T) {
 	good := encodeJPEG(t, quadrants(64, 64))
 	goodPNG := encodePNG(t, quadrants(64, 64))
+	arith := picturetest.EncodeJPEG(t, quadrants(64, 64), picturetest.JPEGOptions{Arithmetic: true})
+	progressive := picturetest.EncodeJPEG(t, quadrants(256, 256), picturetest.JPEGOptions{Progressive: true})
 	hugeGIF := []byte("GIF89a")
 	hugeGIF = binary.LittleEndian.AppendUint16(hugeGIF, 10000)
 	hugeGIF = binary.LittleEndian.AppendUint16(hugeGIF, 5000)
@@ -286,6 +315,10 @@ func TestDecodeRefusals(t *testing.T) {
 		{"jpeg marker then garbage", append([]byte{0xff, 0xd8}, bytes.Repeat([]byte{0x42}, 300)...), DefaultLimits, Corrupt, "JPEG"},
 		{"webp riff without data", []byte("RIFF\x04\x00\x00\x00WEBP"), DefaultLimits, Corrupt, "WebP"},
 		{"more bytes than allowed", good, Limits{MaxPixels: 40e6, MinSide: 32, MaxBytes: 100}, TooLarge, "larger than"},
+		{"arithmetic-coded jpeg cut inside its image data", arith[:len(arith)-20], DefaultLimits, Corrupt, "JPEG"},
+		{"progressive jpeg cut inside a scan", progressive[:len(progressive)*2/3], DefaultLimits, Corrupt, "JPEG"},
+		{"12-bit jpeg", patchSOF(t, good, 0xC0, 12), DefaultLimits, Unsupported, "precision 12"},
+		{"lossless jpeg", patchSOF(t, good, 0xC3, 8), DefaultLimits, Unsupported, "cannot read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,6 +338,19 @@ func TestDecodeRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// patchSOF returns a copy of a baseline JPEG whose start-of-frame marker
+// is changed to marker (0xC3: lossless) and whose sample precision to bits.
+func patchSOF(t *testing.T, jpg []byte, marker byte, bits byte) []byte {
+	t.Helper()
+	out := append([]byte{}, jpg...)
+	i := bytes.Index(out, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no baseline start-of-frame marker")
+	}
+	out[i+1], out[i+4] = marker, bits
+	return out
 }
 
 // JPEGs that viewers show are decoded: without their end-of-image marker,
@@ -406,4 +452,47 @@ func FuzzDecode(f *testing.F) {
 
 func pngEncodeForFuzz(w *bytes.Buffer) error {
 	return png.Encode(w, quadrants(40, 33))
+}
+
+// Shrink-on-load: a large JPEG decodes straight to the smallest DCT scale
+// whose long side is still at least ShrinkTo, and the picture still says
+// how large the photo is.
+func TestDecodeShrinkOnLoad(t *testing.T) {
+	big := encodeJPEG(t, quadrants(2000, 1500))
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		shrinkTo   int
+		w, h       int // Picture.Width and Height
+		imgW, imgH int // the decoded image
+	}{
+		{"no shrinking asked", big, 0, 2000, 1500, 2000, 1500},
+		{"to at least 768: half size", big, 768, 2000, 1500, 1000, 750},
+		{"to at least 200: an eighth", big, 200, 2000, 1500, 250, 188},
+		{"already small enough", big, 1500, 2000, 1500, 2000, 1500},
+		{"rotated by its EXIF orientation", withExif(big, 6, "MM"), 768, 1500, 2000, 750, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lim := DefaultLimits
+			lim.ShrinkTo = tc.shrinkTo
+			pic, err := Decode(bytes.NewReader(tc.data), lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := pic.Image.Bounds()
+			if pic.Width != tc.w || pic.Height != tc.h || b.Dx() != tc.imgW || b.Dy() != tc.imgH {
+				t.Fatalf("picture %dx%d decoded at %dx%d; want %dx%d decoded at %dx%d",
+					pic.Width, pic.Height, b.Dx(), b.Dy(), tc.w, tc.h, tc.imgW, tc.imgH)
+			}
+			want := [4]color.RGBA{red, green, blue, white}
+			if pic.Orientation == 6 {
+				want = [4]color.RGBA{blue, red, white, green}
+			}
+			for i, c := range quarterColours(pic.Image) {
+				if !near(c, want[i], 12) {
+					t.Errorf("quarter %d: got %v, want %v", i, c, want[i])
+				}
+			}
+		})
+	}
 }
