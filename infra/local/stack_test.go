@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/gen2brain/avif"
 
 	"github.com/veglens/veglens/infra/local"
 	"github.com/veglens/veglens/infra/services/servicestest"
@@ -513,6 +514,45 @@ func TestStack_JPEGsBrowsersShow(t *testing.T) {
 			}
 			if im := waitLabelled(t, st, up.ID, 30*time.Second); im.Status != "done" || im.Kind != "Carrot" {
 				t.Errorf("labelled = %s %s (%s), want done, Carrot", im.Status, im.Kind, im.Reason)
+			}
+		})
+	}
+}
+
+// TestStack_HEICAndAVIF uploads an iPhone's format (HEIC) and AVIF the way
+// the site does when the browser cannot decode them (the original file, its
+// own Content-Type): both are classified.
+func TestStack_HEICAndAVIF(t *testing.T) {
+	st := startStack(t)
+	heic, err := os.ReadFile(filepath.Join(sourcetreetest.Path(t, "shared", "picture", "testdata", "heif"), "tomato.heic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, photo := galleryImage(t, "Tomato")
+	pic, err := picture.Decode(bytes.NewReader(photo), picture.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var avifPhoto bytes.Buffer
+	if err := avif.Encode(&avifPhoto, pic.Image, avif.Options{Quality: 80, Speed: 10}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, contentType string
+		data              []byte
+	}{
+		{"IMG_0001.HEIC", "image/heic", heic},
+		{"tomato.avif", "image/avif", avifPhoto.Bytes()},
+	} {
+		t.Run(tc.contentType, func(t *testing.T) {
+			var up uploadResponse
+			doJSON(t, "POST", st.URL+"/api/uploads",
+				map[string]any{"filename": tc.name, "contentType": tc.contentType, "size": len(tc.data)}, 201, &up)
+			if resp := postFile(t, up, tc.name, tc.data); resp.StatusCode/100 != 2 {
+				t.Fatalf("storage refused the presigned upload: %s", resp.Status)
+			}
+			if im := waitLabelled(t, st, up.ID, 60*time.Second); im.Status != "done" || im.Kind != "Tomato" {
+				t.Errorf("labelled = %s %s (%s), want done, Tomato", im.Status, im.Kind, im.Reason)
 			}
 		})
 	}

@@ -44,7 +44,7 @@ type Picture struct {
 	// already composited over white). With Limits.ShrinkTo it may be
 	// smaller than Width x Height.
 	Image image.Image
-	// Format is "jpeg", "png", "webp" or "gif".
+	// Format is "jpeg", "png", "webp", "gif", "heic" or "avif".
 	Format string
 	// Width and Height are the displayed size of the photo (after
 	// orientation), whatever size Image was decoded at.
@@ -79,10 +79,12 @@ var decoders = map[string]struct {
 	"png":  {png.DecodeConfig, png.Decode},
 	"gif":  {gif.DecodeConfig, gif.Decode}, // gif.Decode returns the first frame
 	"webp": {webp.DecodeConfig, webp.Decode},
+	"heic": {heicConfig, heicDecode},
+	"avif": {avifConfig, avifDecode},
 }
 
 // Decode reads one picture from r. It refuses, with an *InputError, empty
-// input, formats other than JPEG, PNG, WebP and GIF, damaged data, and
+// input, formats other than JPEG, PNG, WebP, GIF, HEIC and AVIF, damaged data, and
 // pictures outside lim (checked on the header, before decoding). A failure
 // to read r itself is returned wrapped, not as an *InputError: it is not the
 // picture's fault.
@@ -98,7 +100,7 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	dec, ok := decoders[format]
 	if !ok {
 		return nil, inputErrorf(Unsupported, nil,
-			"the file is not a supported picture: send a JPEG, PNG, WebP or GIF image")
+			"the file is not a supported picture: send a JPEG, PNG, WebP, GIF, HEIC or AVIF image")
 	}
 
 	var img image.Image
@@ -241,10 +243,10 @@ func sniff(b []byte) string {
 	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
 		return "webp"
 	}
-	return ""
+	return heifBrand(b)
 }
 
-var formatNames = map[string]string{"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP"}
+var formatNames = map[string]string{"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP", "heic": "HEIC", "avif": "AVIF"}
 
 // decodeError explains a decoder failure: a feature the decoder does not
 // implement (12-bit or arithmetic-coded JPEG, for example) is Unsupported,
@@ -253,7 +255,8 @@ func decodeError(format string, err error, what string) *InputError {
 	var jerr jpeg.UnsupportedError
 	var perr png.UnsupportedError
 	var lerr *libjpegError
-	if errors.As(err, &jerr) || errors.As(err, &perr) || (errors.As(err, &lerr) && lerr.unsupported) {
+	var herr heicSizeError
+	if errors.As(err, &jerr) || errors.As(err, &perr) || (errors.As(err, &lerr) && lerr.unsupported) || errors.As(err, &herr) {
 		return inputErrorf(Unsupported, err, "the %s file uses a feature this service cannot read (%v)", formatNames[format], err)
 	}
 	return inputErrorf(Corrupt, err, "the %s file is damaged or incomplete: %s", formatNames[format], what)

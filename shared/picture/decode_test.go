@@ -302,8 +302,8 @@ func TestDecodeRefusals(t *testing.T) {
 		msg  string // a word the message must contain
 	}{
 		{"zero bytes", nil, DefaultLimits, Empty, "empty"},
-		{"text file", []byte("Carrots are orange.\nThis is not a picture.\n"), DefaultLimits, Unsupported, "JPEG, PNG, WebP or GIF"},
-		{"bmp", append([]byte("BM"), make([]byte, 60)...), DefaultLimits, Unsupported, "JPEG, PNG, WebP or GIF"},
+		{"text file", []byte("Carrots are orange.\nThis is not a picture.\n"), DefaultLimits, Unsupported, "JPEG, PNG, WebP, GIF, HEIC or AVIF"},
+		{"bmp", append([]byte("BM"), make([]byte, 60)...), DefaultLimits, Unsupported, "JPEG, PNG, WebP, GIF, HEIC or AVIF"},
 		{"png header claims 8000x8000", pngHeaderOnly(8000, 8000), DefaultLimits, TooLarge, "64.0 megapixels"},
 		{"gif header claims 10000x5000", hugeGIF, DefaultLimits, TooLarge, "megapixels"},
 		{"png too small", encodePNG(t, quadrants(31, 100)), DefaultLimits, TooSmall, "at least 32"},

@@ -1,5 +1,5 @@
 // Package picture reads uploaded photos into pixels: Decode takes JPEG,
-// PNG, WebP or the first frame of a GIF, checks its header against Limits
+// PNG, WebP, the first frame of a GIF, HEIC or AVIF (heif.go), checks its header against Limits
 // before decoding any pixels, applies the EXIF orientation and returns a
 // Picture whose Image is opaque RGB (greyscale, CMYK, palette and alpha
 // images are converted; transparent areas are composited over white).

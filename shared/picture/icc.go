@@ -319,6 +319,8 @@ func embeddedICC(format string, data []byte) []byte {
 		return pngICC(data)
 	case "webp":
 		return webpICC(data)
+	case "heic", "avif":
+		return heifICC(data)
 	}
 	return nil
 }

@@ -288,6 +288,9 @@ async function run() {
   log(`upload photo: ${kind}/${file} enlarged to ${size.width}x${size.height}`);
   const sideways = join(tmp, 'IMG_0006.jpg');
   makeSidewaysPhoto(join(GALLERY, kind, file), sideways);
+  // An iPhone photo: HEIC, which Chromium cannot decode, so the site sends it as it is.
+  const heic = join(tmp, 'IMG_0001.HEIC');
+  writeFileSync(heic, readFileSync(join(root, 'shared', 'picture', 'testdata', 'heif', 'tomato.heic')));
   const notAPhoto = join(tmp, 'shopping list.jpg');
   writeFileSync(notAPhoto, 'tomatoes x6\ncarrots\nthis is a text file, not a photo\n');
 
@@ -472,6 +475,20 @@ async function run() {
     const shown = await page.locator('.result-img').evaluate((i) => [i.naturalWidth, i.naturalHeight]);
     assert(shown[0] < shown[1], `the result shows a ${shown[0]}x${shown[1]} picture, want portrait`);
     await shot(page, '09-upload-sideways-photo', { fullPage: false });
+    await page.close();
+  });
+
+  await test('an iPhone HEIC the browser cannot decode is sent as it is and classified', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/api/uploads'));
+    await page.getByTestId('file-input').setInputFiles(heic);
+    const body = JSON.parse((await sent).postData() ?? '{}');
+    assert(body.contentType === 'image/heic' && body.filename === 'IMG_0001.HEIC', `upload request: ${JSON.stringify(body)}`);
+    await page.getByTestId('result-card').waitFor({ timeout: 90_000 });
+    const got = await page.getByTestId('result-kind').textContent();
+    assert(got === 'Tomato', `classified as ${got}, want Tomato`);
+    await shot(page, '09-upload-heic', { fullPage: false });
     await page.close();
   });
 

@@ -35,10 +35,13 @@ var Extensions = map[string]string{
 	"image/png":  "png",
 	"image/webp": "webp",
 	"image/gif":  "gif",
+	"image/heic": "heic", // the iPhone's default
+	"image/heif": "heif",
+	"image/avif": "avif",
 }
 
 // AllowedTypes lists the accepted Content-Types.
-var AllowedTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif"}
+var AllowedTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic", "image/heif", "image/avif"}
 
 // Deps are the handler's dependencies.
 type Deps struct {

@@ -84,7 +84,9 @@ func testUploadValidation(t *testing.T, e env) {
 		{"fractional size", `{"filename":"a.jpg","contentType":"image/jpeg","size":1.5}`, 400, "invalid_input", "size", ""},
 		{"size as text", `{"filename":"a.jpg","contentType":"image/jpeg","size":"12"}`, 400, "invalid_input", "size", ""},
 		{"no size", `{"filename":"a.jpg","contentType":"image/jpeg"}`, 400, "invalid_input", "size", ""},
-		{"HEIC", `{"filename":"a.heic","contentType":"image/heic","size":5000}`, 400, "unsupported", "contentType", ""},
+		{"HEIC (iPhone)", `{"filename":"IMG_1234.HEIC","contentType":"image/heic","size":5000}`, 201, "", "", "heic"},
+		{"HEIF", `{"filename":"a.heif","contentType":"image/heif","size":5000}`, 201, "", "", "heif"},
+		{"AVIF", `{"filename":"a.avif","contentType":"image/avif","size":5000}`, 201, "", "", "avif"},
 		{"SVG", `{"filename":"a.svg","contentType":"image/svg+xml","size":5000}`, 400, "unsupported", "contentType", ""},
 		{"text file", `{"filename":"notes.jpg","contentType":"text/plain","size":5000}`, 400, "unsupported", "contentType", ""},
 		{"no content type", `{"filename":"a.jpg","size":5000}`, 400, "invalid_input", "contentType", ""},
@@ -110,7 +112,7 @@ func testUploadValidation(t *testing.T, e env) {
 				if errObj["code"] != tc.code || errObj["parameter"] != tc.parameter || errObj["message"] == "" {
 					t.Errorf("error = %v, want code %s parameter %s", errObj, tc.code, tc.parameter)
 				}
-				if tc.code == "unsupported" && fmt.Sprint(errObj["allowed"]) != "[image/jpeg image/png image/webp image/gif]" {
+				if tc.code == "unsupported" && fmt.Sprint(errObj["allowed"]) != "[image/jpeg image/png image/webp image/gif image/heic image/heif image/avif]" {
 					t.Errorf("allowed = %v", errObj["allowed"])
 				}
 				return

@@ -14,6 +14,7 @@ import (
 // are stored with.
 var imageExts = map[string]string{
 	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gif": "image/gif",
+	".heic": "image/heic", ".heif": "image/heif", ".avif": "image/avif",
 }
 
 // Item is one image file of a tree and where it goes in the bucket.

@@ -23,7 +23,7 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
         : '?';
   return (
     <article className="result-card" aria-labelledby="result-title" data-testid="result-card">
-      <img className="result-img" src={preview} alt="Your photo" />
+      {preview && <img className="result-img" src={preview} alt="Your photo" />}
       <div className="result-facts">
         {image.refused || !kind ? (
           <>

@@ -68,7 +68,8 @@ export function UploadPage() {
         onEvent: (e) => {
           if (c.signal.aborted) return;
           if (e.step === 'uploading') {
-            if (!preview) preview = setPreview(e.prepared.blob);
+            // A file sent as is (HEIC the browser cannot decode) cannot be shown either.
+            if (!preview && e.prepared.contentType === 'image/jpeg') preview = setPreview(e.prepared.blob);
             setPhase({ step: 'uploading', name, loaded: e.progress.loaded, total: e.progress.total, preview });
           } else if (e.step === 'labelling') {
             setPhase((p) => ({ step: 'labelling', name, id: e.id, checks: e.checks, since: p.step === 'labelling' ? p.since : Date.now(), preview, sent: e.prepared.blob.size }));
@@ -76,7 +77,7 @@ export function UploadPage() {
         },
       }).then(
         ({ image }) => {
-          if (!c.signal.aborted) setPhase({ step: 'done', image, preview });
+          if (!c.signal.aborted) setPhase({ step: 'done', image, preview: preview || image.thumbnailUrl || '' });
         },
         (error: unknown) => {
           if (c.signal.aborted) return;
@@ -204,7 +205,7 @@ export function UploadPage() {
               <input
                 className="visually-hidden"
                 type="file"
-                accept="image/*,.heic,.heif"
+                accept="image/*,.heic,.heif,.avif"
                 data-testid="file-input"
                 onChange={(e) => {
                   const f = e.currentTarget.files?.[0];
@@ -229,7 +230,7 @@ export function UploadPage() {
             </label>
           </div>
           <p className="muted small">
-            JPEG, PNG, WebP, GIF or HEIC. Large photos are shrunk to 1600 px in your browser first; location data is not sent.
+            JPEG, PNG, WebP, GIF, HEIC or AVIF. Large photos are shrunk to 1600 px in your browser first; location data is not sent.
           </p>
           <label className="check">
             <input type="checkbox" checked={listed} onChange={(e) => setListed(e.target.checked)} />

@@ -1,6 +1,8 @@
 // Shrinks a photo in the browser before it is sent: at most MAX_SIDE px on the
 // long side, JPEG, with the camera's orientation applied (EXIF rotation) and the
-// metadata (location...) left behind. Browsers that can decode HEIC turn it into JPEG here.
+// metadata (location...) left behind. Browsers that can decode HEIC or AVIF turn it
+// into JPEG here; where the browser cannot (HEIC in Chrome), the file is sent as it
+// is and the server decodes it.
 import { MAX_IMAGE_BYTES } from '../../lib/api/types';
 import { Problem } from '../../lib/errors';
 import { bytes } from '../../lib/format';
@@ -48,10 +50,48 @@ export function halvingSteps(from: Size, to: Size): Size[] {
 
 export interface Prepared {
   blob: Blob;
+  /** What blob is: image/jpeg, or image/heic / image/avif when it is the original file sent as is. */
+  contentType: 'image/jpeg' | 'image/heic' | 'image/avif';
+  /** The sizes; 0 when the browser could not decode the file (sent as is). */
   width: number;
   height: number;
   originalWidth: number;
   originalHeight: number;
+}
+
+/** The bytes of a (small) blob. */
+function readBytes(blob: Blob): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsArrayBuffer(blob);
+  });
+}
+
+/** The ftyp brands of still HEIF pictures, and the type the API takes them as. */
+const HEIF_BRANDS: Record<string, 'image/heic' | 'image/avif'> = {
+  avif: 'image/avif', avis: 'image/avif',
+  heic: 'image/heic', heix: 'image/heic', heim: 'image/heic', heis: 'image/heic',
+  hevc: 'image/heic', hevx: 'image/heic', hevm: 'image/heic', hevs: 'image/heic',
+};
+
+/**
+ * The type of a HEIC or AVIF picture from its first bytes (the ISO base media
+ * ftyp box: major brand, then compatible brands; AVIF wins when both appear),
+ * or null for anything else. The name and the browser's type are not trusted:
+ * Chrome reports HEIC files with an empty type.
+ */
+export async function heifType(file: Blob): Promise<'image/heic' | 'image/avif' | null> {
+  const head = await readBytes(file.slice(0, 64));
+  if (head.length < 16) return null;
+  const text = (from: number) => String.fromCharCode(...head.subarray(from, from + 4));
+  if (text(4) !== 'ftyp') return null;
+  const size = new DataView(head.buffer, head.byteOffset).getUint32(0);
+  const brands = [text(8)];
+  for (let i = 16; i + 4 <= Math.min(size, head.length); i += 4) brands.push(text(i));
+  const types = brands.map((b) => HEIF_BRANDS[b]).filter((t) => t !== undefined);
+  return types.includes('image/avif') ? 'image/avif' : (types[0] ?? null);
 }
 
 function canvas(size: Size): HTMLCanvasElement {
@@ -80,9 +120,21 @@ export async function prepareUpload(file: Blob): Promise<Prepared> {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
     const name = file instanceof File && file.name ? `“${file.name}”` : 'This file';
+    const heif = await heifType(file);
+    if (heif) {
+      // The browser cannot decode it (HEIC outside Safari): the server can.
+      if (file.size > MAX_BYTES) {
+        const format = heif === 'image/avif' ? 'AVIF' : 'HEIC';
+        throw new Problem(
+          'too_large',
+          `${name} is ${bytes(file.size)}. Your browser cannot shrink ${format} photos, and we accept them unshrunk up to ${bytes(MAX_BYTES)}: please save it as JPEG first.`,
+        );
+      }
+      return { blob: file, contentType: heif, width: 0, height: 0, originalWidth: 0, originalHeight: 0 };
+    }
     throw new Problem(
       'not_image',
-      `${name} could not be opened as a picture: it may be another kind of file with a picture’s name. Please choose a photo (JPEG, PNG, WebP or GIF; HEIC where your browser supports it).`,
+      `${name} could not be opened as a picture: it may be another kind of file with a picture’s name. Please choose a photo (JPEG, PNG, WebP, GIF, HEIC or AVIF).`,
     );
   }
   try {
@@ -104,7 +156,14 @@ export async function prepareUpload(file: Blob): Promise<Prepared> {
     const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
     if (!blob) throw new Problem('server', 'Your browser could not encode the photo as JPEG.');
     if (blob.size > MAX_BYTES) throw new Problem('too_large', `Even after shrinking, this photo is ${bytes(blob.size)}, over ${bytes(MAX_BYTES)}.`);
-    return { blob, width: target.width, height: target.height, originalWidth: original.width, originalHeight: original.height };
+    return {
+      blob,
+      contentType: 'image/jpeg',
+      width: target.width,
+      height: target.height,
+      originalWidth: original.width,
+      originalHeight: original.height,
+    };
   } finally {
     bitmap.close();
   }

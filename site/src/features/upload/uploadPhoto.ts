@@ -12,7 +12,7 @@ export type UploadEvent =
   | { step: 'uploading'; prepared: Prepared; progress: Progress }
   | { step: 'labelling'; prepared: Prepared; id: string; checks: number };
 
-/** "IMG_1234.HEIC" -> "IMG_1234.jpg" (what we send is always a JPEG). */
+/** "IMG_1234.HEIC" -> "IMG_1234.jpg" (for a photo the browser re-encoded as JPEG). */
 export function jpegName(name: string): string {
   const base = name.replace(/\.[^./\\]*$/, '').trim();
   return `${base || 'photo'}.jpg`.slice(-255);
@@ -50,7 +50,12 @@ export async function uploadPhoto(
   signal.throwIfAborted();
   const upload = await unwrap(
     api.POST('/api/uploads', {
-      body: { filename: jpegName(file.name), contentType: 'image/jpeg', size: prepared.blob.size, listed: opts.listed },
+      body: {
+        filename: prepared.contentType === 'image/jpeg' ? jpegName(file.name) : file.name.trim() || 'photo',
+        contentType: prepared.contentType,
+        size: prepared.blob.size,
+        listed: opts.listed,
+      },
       signal,
     }),
   );
