@@ -244,7 +244,7 @@ LAMBDA_GOARCH  = $(if $(filter arm64,$(LAMBDA_ARCH)),arm64,amd64)
 LAMBDA_GOBUILD = CGO_ENABLED=1 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -tags lambda.norpc -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
 export LAMBDA_ARCH
 
-.PHONY: build-UploadFunction build-ClassifyFunction build-QueryFunction build-MigrateFunction build-ModelLayer
+.PHONY: build-UploadFunction build-ClassifyFunction build-QueryFunction build-SweepFunction build-MigrateFunction build-ModelLayer
 build-UploadFunction:
 	$(LAMBDA_GOBUILD) ./functions/upload
 
@@ -253,6 +253,9 @@ build-ClassifyFunction:
 
 build-QueryFunction:
 	$(LAMBDA_GOBUILD) ./functions/query
+
+build-SweepFunction:
+	$(LAMBDA_GOBUILD) ./functions/sweep
 
 build-MigrateFunction:
 	$(LAMBDA_GOBUILD) ./functions/migrate

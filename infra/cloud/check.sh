@@ -53,7 +53,7 @@ version_le() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$1" ]
 build=.aws-sam/build
 layer=$build/ModelLayer
 step "artifacts in $build"
-for fn in UploadFunction ClassifyFunction QueryFunction MigrateFunction; do
+for fn in UploadFunction ClassifyFunction QueryFunction SweepFunction MigrateFunction; do
   bin=$build/$fn/bootstrap
   if [ ! -x "$bin" ]; then bad "$bin missing or not executable"; continue; fi
   hdr=$(readelf -h "$bin" 2>/dev/null || true)

@@ -36,6 +36,7 @@ var functions = []struct {
 	{"UploadFunction", "upload"},
 	{"ClassifyFunction", "classify"},
 	{"QueryFunction", "query"},
+	{"SweepFunction", "sweep"},
 	{"MigrateFunction", "migrate"},
 }
 
@@ -711,6 +712,22 @@ func TestEvents_MatchTemplate(t *testing.T) {
 					}
 					if !strings.HasPrefix(r.S3.Bucket.Name, "veglens-images-") || !strings.HasSuffix(r.S3.Bucket.Name, "-"+r.AWSRegion) {
 						t.Errorf("bucket %q is not the images bucket name the template computes for stack veglens in %s", r.S3.Bucket.Name, r.AWSRegion)
+					}
+				}
+			case "sweep":
+				if !strings.Contains(string(b), `"Records"`) {
+					var ev events.EventBridgeEvent
+					strict(t, b, &ev)
+					if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" {
+						t.Errorf("source %q, detail-type %q: not the schedule's event", ev.Source, ev.DetailType)
+					}
+					break
+				}
+				var ev events.S3Event
+				strict(t, b, &ev)
+				for _, r := range ev.Records {
+					if !strings.HasPrefix(r.EventName, "ObjectRemoved:") && !strings.HasPrefix(r.EventName, "LifecycleExpiration:") {
+						t.Errorf("eventName %q is not a removal the sweep is notified of", r.EventName)
 					}
 				}
 			case "migrate":

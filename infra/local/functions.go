@@ -9,6 +9,7 @@ import (
 
 	"github.com/veglens/veglens/functions/classify/classify"
 	"github.com/veglens/veglens/functions/query/query"
+	"github.com/veglens/veglens/functions/sweep/sweep"
 	"github.com/veglens/veglens/functions/upload/upload"
 	"github.com/veglens/veglens/infra/local/gateway"
 	"github.com/veglens/veglens/shared/api"
@@ -35,6 +36,8 @@ type Settings struct {
 	// UploadExpiry is the lifetime of presigned uploads (UPLOAD_EXPIRY); 0
 	// is the upload function's default.
 	UploadExpiry time.Duration
+	// Clock is the sweep function's clock; nil is time.Now.
+	Clock func() time.Time
 	// Metrics receives the classify function's embedded-metric-format
 	// records (stdout in Lambda); nil discards them.
 	Metrics io.Writer
@@ -47,14 +50,17 @@ type Settings struct {
 // Lambda; Close releases what they hold (the model, the database pool).
 type Functions struct {
 	Handlers gateway.Functions
-	Close    func() error
+	// Sweep is the sweep function's scheduled run (the cloud's EventBridge
+	// schedule; the stack calls it on a timer); nil when there is none.
+	Sweep func(ctx context.Context) (sweep.Report, error)
+	Close func() error
 }
 
 // FunctionsFactory builds the handlers once the services are up.
 type FunctionsFactory func(ctx context.Context, s Settings) (Functions, error)
 
 // LambdaFunctions builds the handlers the Lambda mains build, from the same
-// settings: one catalog pool and one loaded model shared by the three.
+// settings: one catalog pool and one loaded model shared by the four.
 func LambdaFunctions(ctx context.Context, s Settings) (Functions, error) {
 	log := s.Log
 	if log == nil {
@@ -98,11 +104,18 @@ func LambdaFunctions(ctx context.Context, s Settings) (Functions, error) {
 	if err != nil {
 		return Functions{}, errors.Join(err, closeAll())
 	}
+	// No retention locally: nothing deletes uploads from MinIO.
+	sw, err := sweep.New(sweep.Deps{Images: images, Objects: objs, Now: s.Clock, Log: log.With("function", "sweep")})
+	if err != nil {
+		return Functions{}, errors.Join(err, closeAll())
+	}
 	return Functions{
 		Handlers: gateway.Functions{
 			HTTP:     map[string]gateway.HTTPFunc{api.FunctionUpload: up.Handle, api.FunctionQuery: q.Handle},
 			Classify: cl.Handle,
+			Removed:  sw.HandleRemoved,
 		},
+		Sweep: sw.Sweep,
 		Close: closeAll,
 	}, nil
 }

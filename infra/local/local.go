@@ -7,6 +7,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,10 +19,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/veglens/veglens/functions/sweep/sweep"
 	"github.com/veglens/veglens/infra/local/gateway"
 	"github.com/veglens/veglens/infra/local/ingest"
 	"github.com/veglens/veglens/infra/services"
@@ -59,9 +62,20 @@ type Config struct {
 	Fast bool
 	// Classifying bounds concurrent classify calls (default 2).
 	Classifying int
+	// SweepEvery is how often the sweep function runs, as the cloud's
+	// schedule runs it (default DefaultSweepEvery).
+	SweepEvery time.Duration
+	// Clock is the sweep function's clock (tests move it forward to expire
+	// uploads); default time.Now.
+	Clock func() time.Time
 	// Log receives the gateway's and the functions' logs; nil discards.
 	Log *slog.Logger
 }
+
+// DefaultSweepEvery is how often the local stack runs the sweep: more often
+// than the cloud's five minutes, so that an upload that never arrives ends
+// soon after its link expires.
+const DefaultSweepEvery = 30 * time.Second
 
 // Stack is a running local veglens: services, gateway and functions.
 type Stack struct {
@@ -80,11 +94,13 @@ type Stack struct {
 	// (veglens.ModelMeta.LabelVersion).
 	ModelVersion string
 
-	cfg       Config
-	logs      []*os.File
-	server    *http.Server
-	functions Functions
-	served    chan error
+	cfg        Config
+	logs       []*os.File
+	server     *http.Server
+	functions  Functions
+	served     chan error
+	stopSweeps context.CancelFunc
+	sweeps     sync.WaitGroup
 }
 
 // Webhook target ids. Gallery objects are spread over several targets by
@@ -220,6 +236,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		ModelDir:     cfg.ModelDir,
 		ORTLib:       cfg.ORTLib,
 		UploadExpiry: cfg.UploadExpiry,
+		Clock:        cfg.Clock,
 		Metrics:      cfg.Metrics,
 		Log:          cfg.Log,
 	}
@@ -228,8 +245,36 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("build functions: %w", err)
 	}
 	st.Gateway.SetFunctions(st.functions.Handlers)
+	if st.functions.Sweep != nil {
+		every := cmp.Or(cfg.SweepEvery, DefaultSweepEvery)
+		sctx, stop := context.WithCancel(context.Background())
+		st.stopSweeps = stop
+		st.sweeps.Go(func() {
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				select {
+				case <-sctx.Done():
+					return
+				case <-t.C:
+					if _, err := st.functions.Sweep(sctx); err != nil && sctx.Err() == nil {
+						cfg.Log.Warn("sweep failed; the next one tries again", "err", err)
+					}
+				}
+			}
+		})
+	}
 	ok = true
 	return st, nil
+}
+
+// Sweep runs the sweep function once now, as its schedule does (see
+// Config.SweepEvery).
+func (st *Stack) Sweep(ctx context.Context) (sweep.Report, error) {
+	if st.functions.Sweep == nil {
+		return sweep.Report{}, errors.New("the functions have no sweep")
+	}
+	return st.functions.Sweep(ctx)
 }
 
 // notifyRules routes uploads to their own target and gallery objects to
@@ -295,6 +340,10 @@ func (st *Stack) Served() <-chan error { return st.served }
 // PostgreSQL. It is safe to call on a partly started stack.
 func (st *Stack) Close(ctx context.Context) error {
 	var errs []error
+	if st.stopSweeps != nil {
+		st.stopSweeps()
+		st.sweeps.Wait()
+	}
 	if st.server != nil {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		if err := st.server.Shutdown(sctx); err != nil {
@@ -333,6 +382,7 @@ func (st *Stack) Describe(w io.Writer) {
 	fmt.Fprintf(w, "  API          %s/api/ (description: %s/api/openapi.yaml)\n", st.URL, st.URL)
 	fmt.Fprintf(w, "  PostgreSQL   %s\n", st.Postgres.URL)
 	fmt.Fprintf(w, "  MinIO        %s (bucket %s, key %s)\n", st.MinIO.Endpoint, st.cfg.Bucket, st.MinIO.AccessKey)
-	fmt.Fprintf(w, "  S3 events -> %s%s (classify, %d at a time)\n", st.URL, gateway.EventsPath, st.Gateway.Classifying())
+	fmt.Fprintf(w, "  S3 events -> %s%s (classify, %d at a time; removals to the sweep)\n", st.URL, gateway.EventsPath, st.Gateway.Classifying())
+	fmt.Fprintf(w, "  sweep        every %s (uploads that never arrived; rows of deleted objects)\n", cmp.Or(st.cfg.SweepEvery, DefaultSweepEvery))
 	fmt.Fprintf(w, "  state        %s (logs: postgres.log, minio.log, veglens.log)\n", st.cfg.StateDir)
 }

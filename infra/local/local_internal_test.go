@@ -69,7 +69,8 @@ func TestDescribe(t *testing.T) {
   API          http://127.0.0.1:8080/api/ (description: http://127.0.0.1:8080/api/openapi.yaml)
   PostgreSQL   postgres://veglens@127.0.0.1:5433/veglens
   MinIO        http://127.0.0.1:9000 (bucket veglens-images, key veglens)
-  S3 events -> http://127.0.0.1:8080/internal/s3-events (classify, 3 at a time)
+  S3 events -> http://127.0.0.1:8080/internal/s3-events (classify, 3 at a time; removals to the sweep)
+  sweep        every 30s (uploads that never arrived; rows of deleted objects)
   state        .local (logs: postgres.log, minio.log, veglens.log)
 `
 	if out.String() != want {

@@ -63,7 +63,7 @@ func stopStack(t testing.TB, st *local.Stack) {
 // startStackAt starts a stack on the given state folder; the caller stops it.
 // Starting it leaves this process's environment as it was: the functions
 // are configured explicitly.
-func startStackAt(t testing.TB, state string) *local.Stack {
+func startStackAt(t testing.TB, state string, options ...func(*local.Config)) *local.Stack {
 	t.Helper()
 	servicestest.NeedPostgres(t)
 	servicestest.NeedMinIO(t)
@@ -71,14 +71,18 @@ func startStackAt(t testing.TB, state string) *local.Stack {
 	environ := os.Environ()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, err := local.Start(ctx, local.Config{
+	cfg := local.Config{
 		Addr:     "127.0.0.1:0",
 		StateDir: state,
 		SiteDir:  filepath.Join(state, "site"),
 		ModelDir: sourcetreetest.Path(t, "models"),
 		ORTLib:   lib,
 		Fast:     true,
-	})
+	}
+	for _, o := range options {
+		o(&cfg)
+	}
+	st, err := local.Start(ctx, cfg)
 	if err != nil {
 		logs, _ := os.ReadFile(filepath.Join(state, "minio.log"))
 		t.Fatalf("start the local stack: %v\nminio log:\n%s", err, logs)
@@ -555,5 +559,53 @@ func TestStack_HEICAndAVIF(t *testing.T) {
 				t.Errorf("labelled = %s %s (%s), want done, Tomato", im.Status, im.Kind, im.Reason)
 			}
 		})
+	}
+}
+
+// TestStack_UploadsThatNeverArriveEnd: a presigned upload whose photo never
+// comes ends rejected with a sentence once its link (and the grace) has
+// passed, by the sweep on its schedule; a photo deleted from the bucket
+// takes its row with it (the sweep on the ObjectRemoved event), so no row
+// points at a missing object.
+func TestStack_UploadsThatNeverArriveEnd(t *testing.T) {
+	state := stateDir(t)
+	// The sweep's clock runs ten minutes ahead: every link has expired.
+	st := startStackAt(t, state, func(c *local.Config) {
+		c.Clock = func() time.Time { return time.Now().Add(10 * time.Minute) }
+		c.SweepEvery = 200 * time.Millisecond
+	})
+	t.Cleanup(func() { stopStack(t, st) })
+
+	never := presign(t, st, "lost.jpg", 5000, false)
+	im := waitLabelled(t, st, never.ID, 30*time.Second)
+	if im.Status != "rejected" || im.Reason != veglens.NeverArrived {
+		t.Errorf("upload that never arrived: %s %q, want rejected, %q", im.Status, im.Reason, veglens.NeverArrived)
+	}
+
+	name, photo := galleryImage(t, "Carrot")
+	up := presign(t, st, name, len(photo), false)
+	if resp := postFile(t, up, name, photo); resp.StatusCode/100 != 2 {
+		t.Fatalf("storage refused the presigned upload: %s", resp.Status)
+	}
+	if im := waitLabelled(t, st, up.ID, 30*time.Second); im.Status != "done" {
+		t.Fatalf("upload that arrived: %s %q, want done", im.Status, im.Reason)
+	}
+	if _, err := st.S3.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(st.Settings.Objects.Bucket), Key: aws.String(veglens.UploadKey(up.ID, "jpg"))}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(st.URL + "/api/images/" + up.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET the deleted photo's image = %d after 30 s, want 404", resp.StatusCode)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

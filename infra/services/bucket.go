@@ -39,7 +39,8 @@ func DefaultNotify(webhookID string) []Notify {
 }
 
 // SetupBucket creates bucket when missing and replaces its notification
-// configuration with one s3:ObjectCreated:* rule per entry of rules.
+// configuration with one rule per entry of rules, for s3:ObjectCreated:*
+// and s3:ObjectRemoved:* events (the sweep removes deleted objects' rows).
 // Running it again is harmless.
 func SetupBucket(ctx context.Context, client *s3.Client, bucket string, rules []Notify) error {
 	// A fresh MinIO can report itself ready and still answer "server not
@@ -65,7 +66,7 @@ func SetupBucket(ctx context.Context, client *s3.Client, bucket string, rules []
 		cfg.QueueConfigurations = append(cfg.QueueConfigurations, types.QueueConfiguration{
 			Id:       aws.String(r.WebhookID + ":" + r.Prefix),
 			QueueArn: aws.String(WebhookARN(r.WebhookID)),
-			Events:   []types.Event{types.Event("s3:ObjectCreated:*")},
+			Events:   []types.Event{types.Event("s3:ObjectCreated:*"), types.Event("s3:ObjectRemoved:*")},
 			Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{
 				FilterRules: []types.FilterRule{{Name: types.FilterRuleNamePrefix, Value: aws.String(r.Prefix)}},
 			}},

@@ -241,6 +241,70 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		}
 	})
 
+	t.Run("SweepSettlesExpiredUploadsAndRemovesRows", func(t *testing.T) {
+		s := open(t)
+		now := time.Now()
+		waiting, gone, labelled := uuid.NewString(), uuid.NewString(), uuid.NewString()
+		for _, p := range []veglens.NewPending{
+			{ID: waiting, Bucket: "b", Key: veglens.UploadKey(waiting, "jpg"), ExpiresAt: now.Add(time.Minute)},
+			{ID: gone, Bucket: "b", Key: veglens.UploadKey(gone, "jpg"), ExpiresAt: now.Add(-veglens.UploadGrace - time.Minute)},
+			{ID: labelled, Bucket: "b", Key: veglens.UploadKey(labelled, "jpg"), ExpiresAt: now.Add(-veglens.UploadGrace - 2*time.Minute)},
+		} {
+			if err := s.CreatePending(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		expired, err := s.ExpiredPending(ctx, now, 10)
+		if err != nil || len(expired) != 2 || expired[0].ID != labelled || expired[1].ID != gone {
+			t.Fatalf("ExpiredPending = %d images (%v); want the two expired ones, longest expired first", len(expired), err)
+		}
+		if one, err := s.ExpiredPending(ctx, now, 1); err != nil || len(one) != 1 {
+			t.Errorf("ExpiredPending with limit 1 = %d images, %v", len(one), err)
+		}
+		// The photo arrives and is labelled before the sweep writes.
+		if _, err := s.Upsert(ctx, done(veglens.UploadKey(labelled, "jpg"), veglens.SourceUpload, "Carrot", 0.9, colours("orange", "orange"))); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			id      string
+			changed bool
+			status  veglens.Status
+		}{{gone, true, veglens.StatusRejected}, {labelled, false, veglens.StatusDone}, {waiting, true, veglens.StatusRejected}} {
+			changed, err := s.MarkNeverArrived(ctx, veglens.UploadKey(tc.id, "jpg"))
+			im, _ := s.Get(ctx, tc.id)
+			if err != nil || changed != tc.changed || im.Status != tc.status {
+				t.Errorf("MarkNeverArrived(%s) = %v, %v, status %s; want %v, %s", tc.id, changed, err, im.Status, tc.changed, tc.status)
+			}
+			if tc.status == veglens.StatusRejected && im.Reason != veglens.NeverArrived {
+				t.Errorf("%s: reason %q, want %q", tc.id, im.Reason, veglens.NeverArrived)
+			}
+		}
+		if changed, err := s.MarkNeverArrived(ctx, "uploads/none.jpg"); err != nil || changed {
+			t.Errorf("MarkNeverArrived of no row = %v, %v; want false", changed, err)
+		}
+		if removed, err := s.Delete(ctx, veglens.UploadKey(gone, "jpg")); err != nil || !removed {
+			t.Errorf("Delete = %v, %v; want true", removed, err)
+		}
+		if removed, err := s.Delete(ctx, veglens.UploadKey(gone, "jpg")); err != nil || removed {
+			t.Errorf("Delete again = %v, %v; want false", removed, err)
+		}
+		if _, err := s.Get(ctx, gone); !errors.Is(err, veglens.ErrNotFound) {
+			t.Errorf("Get after Delete = %v, want ErrNotFound", err)
+		}
+		if _, err := s.Upsert(ctx, done("dataset/Carrot/kept.jpg", veglens.SourceDataset, "Carrot", 0.9, colours("orange", "orange"))); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.DeleteUploadsBefore(ctx, now.Add(-time.Hour)); err != nil || n != 0 {
+			t.Errorf("DeleteUploadsBefore an hour ago = %d, %v; want 0", n, err)
+		}
+		if n, err := s.DeleteUploadsBefore(ctx, time.Now().Add(time.Minute)); err != nil || n != 2 {
+			t.Errorf("DeleteUploadsBefore now = %d, %v; want the 2 uploads left", n, err)
+		}
+		if _, err := s.GetByKey(ctx, "dataset/Carrot/kept.jpg"); err != nil {
+			t.Errorf("a dataset image went with the uploads: %v", err)
+		}
+	})
+
 	t.Run("SimilarFindsTheNearestPublicPhotosByKey", func(t *testing.T) {
 		s := open(t)
 		put := func(im veglens.Image, key ...float32) string {

@@ -346,3 +346,58 @@ func (s *Store) GetByKey(ctx context.Context, key string) (veglens.Image, error)
 	}
 	return im, nil
 }
+
+// ExpiredPending returns up to limit pending uploads whose presigned POST
+// expired more than veglens.UploadGrace before now, the longest expired
+// first (partial index images_pending_expiry).
+func (s *Store) ExpiredPending(ctx context.Context, now time.Time, limit int) ([]veglens.Image, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+imageColumns+` FROM images
+		WHERE status = 'pending' AND source = 'upload' AND expires_at < $1
+		ORDER BY expires_at LIMIT $2`, now.Add(-veglens.UploadGrace), max(limit, 0))
+	if err != nil {
+		return nil, fmt.Errorf("expired pending uploads: %w", s.check(err))
+	}
+	defer rows.Close()
+	var out []veglens.Image
+	for rows.Next() {
+		im, err := scanImage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("expired pending uploads: %w", err)
+		}
+		out = append(out, im)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("expired pending uploads: %w", s.check(err))
+	}
+	return out, nil
+}
+
+// MarkNeverArrived rejects the image under key with veglens.NeverArrived
+// if, and only if, it is still pending: a photo that arrived meanwhile
+// keeps its result.
+func (s *Store) MarkNeverArrived(ctx context.Context, key string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE images SET status = 'rejected', reason = $2, updated_at = now()
+		WHERE object_key = $1 AND status = 'pending'`, key, veglens.NeverArrived)
+	if err != nil {
+		return false, fmt.Errorf("mark %s never arrived: %w", key, s.check(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Delete removes the row of the object under key.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM images WHERE object_key = $1`, key)
+	if err != nil {
+		return false, fmt.Errorf("delete image %s: %w", key, s.check(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// DeleteUploadsBefore removes the upload rows created before t.
+func (s *Store) DeleteUploadsBefore(ctx context.Context, t time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM images WHERE source = 'upload' AND created_at < $1`, t)
+	if err != nil {
+		return 0, fmt.Errorf("delete uploads before %s: %w", t.Format(time.RFC3339), s.check(err))
+	}
+	return int(tag.RowsAffected()), nil
+}

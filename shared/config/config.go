@@ -5,13 +5,14 @@
 // DATABASE_SECRET_ARN in AWS).
 //
 // Variables: IMAGES_BUCKET, MODEL_DIR, ORT_LIB, S3_ENDPOINT,
-// S3_PUBLIC_ENDPOINT, UPLOAD_EXPIRY, LOG_LEVEL.
+// S3_PUBLIC_ENDPOINT, UPLOAD_EXPIRY, UPLOAD_RETENTION_DAYS, LOG_LEVEL.
 package config
 
 import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,7 @@ type Config struct {
 	S3Endpoint       string        // S3_ENDPOINT: local MinIO only
 	S3PublicEndpoint string        // S3_PUBLIC_ENDPOINT: base URL browsers use
 	UploadExpiry     time.Duration // UPLOAD_EXPIRY, default 5m
+	UploadRetention  time.Duration // UPLOAD_RETENTION_DAYS (whole days); 0 keeps uploads
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info, warn, error
 }
 
@@ -43,6 +45,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("UPLOAD_EXPIRY=%q: want a duration such as 5m (at most 168h)", v)
 		}
 		c.UploadExpiry = d
+	}
+	if v := strings.TrimSpace(getenv("UPLOAD_RETENTION_DAYS")); v != "" {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 2 || days > 3650 {
+			return Config{}, fmt.Errorf("UPLOAD_RETENTION_DAYS=%q: want a whole number of days from 2 to 3650", v)
+		}
+		c.UploadRetention = time.Duration(days) * 24 * time.Hour
 	}
 	if v := strings.TrimSpace(getenv("LOG_LEVEL")); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -47,6 +47,13 @@ func TestFromEnv(t *testing.T) {
 			}
 		}},
 		{"bad expiry", map[string]string{"UPLOAD_EXPIRY": "5 minutes"}, true, nil},
+		{"retention in days", map[string]string{"UPLOAD_RETENTION_DAYS": "30"}, false, func(t *testing.T, c Config) {
+			if c.UploadRetention != 30*24*time.Hour {
+				t.Errorf("retention %s, want 720h", c.UploadRetention)
+			}
+		}},
+		{"retention as a duration", map[string]string{"UPLOAD_RETENTION_DAYS": "30d"}, true, nil},
+		{"retention of one day (the sweep removes rows a day early)", map[string]string{"UPLOAD_RETENTION_DAYS": "1"}, true, nil},
 		{"negative expiry", map[string]string{"UPLOAD_EXPIRY": "-5m"}, true, nil},
 		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, true, nil},
 	}

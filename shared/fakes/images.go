@@ -32,6 +32,14 @@ func NewImageStore() *ImageStore {
 	return &ImageStore{byKey: map[string]*veglens.Image{}, keys: map[string][]float32{}, now: time.Now}
 }
 
+// SetClock makes the store stamp rows (CreatedAt, UpdatedAt) with now()
+// instead of the time of day.
+func (s *ImageStore) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
 // Down makes every later call fail with err wrapped in
 // veglens.ErrUnavailable, as the catalog does when PostgreSQL is down; nil
 // brings the store back.
@@ -438,4 +446,67 @@ func clone(im veglens.Image) veglens.Image {
 		im.Timings = &t
 	}
 	return im
+}
+
+// ExpiredPending implements veglens.ImageStore.
+func (s *ImageStore) ExpiredPending(ctx context.Context, now time.Time, limit int) ([]veglens.Image, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "expired pending uploads"); err != nil {
+		return nil, err
+	}
+	var out []veglens.Image
+	for _, im := range s.byKey {
+		if im.Source == veglens.SourceUpload && im.Expired(now) {
+			out = append(out, s.read(im))
+		}
+	}
+	slices.SortFunc(out, func(a, b veglens.Image) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// MarkNeverArrived implements veglens.ImageStore.
+func (s *ImageStore) MarkNeverArrived(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "mark never arrived"); err != nil {
+		return false, err
+	}
+	im, ok := s.byKey[key]
+	if !ok || im.Status != veglens.StatusPending {
+		return false, nil
+	}
+	im.Status, im.Reason, im.UpdatedAt = veglens.StatusRejected, veglens.NeverArrived, s.now()
+	return true, nil
+}
+
+// Delete implements veglens.ImageStore.
+func (s *ImageStore) Delete(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "delete image"); err != nil {
+		return false, err
+	}
+	_, ok := s.byKey[key]
+	delete(s.byKey, key)
+	delete(s.keys, key)
+	return ok, nil
+}
+
+// DeleteUploadsBefore implements veglens.ImageStore.
+func (s *ImageStore) DeleteUploadsBefore(ctx context.Context, t time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "delete uploads"); err != nil {
+		return 0, err
+	}
+	n := 0
+	for key, im := range s.byKey {
+		if im.Source == veglens.SourceUpload && im.CreatedAt.Before(t) {
+			delete(s.byKey, key)
+			delete(s.keys, key)
+			n++
+		}
+	}
+	return n, nil
 }

@@ -17,10 +17,11 @@ import (
 // URLs are memory://<bucket>/<key> addresses that only tests read. Safe for
 // concurrent use.
 type ObjectStore struct {
-	bucket  string
-	mu      sync.Mutex
-	objects map[string]veglens.Object
-	down    error
+	bucket     string
+	mu         sync.Mutex
+	objects    map[string]veglens.Object
+	down       error
+	renotified []string
 }
 
 var _ veglens.ObjectStore = (*ObjectStore)(nil)
@@ -117,4 +118,26 @@ func (s *ObjectStore) PresignUpload(ctx context.Context, key, contentType string
 // PresignGet implements veglens.ObjectStore.
 func (s *ObjectStore) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
 	return "memory://" + s.bucket + "/" + (&url.URL{Path: key}).EscapedPath(), nil
+}
+
+// Renotify implements veglens.ObjectStore; Renotified lists the keys.
+func (s *ObjectStore) Renotify(ctx context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down != nil {
+		return fmt.Errorf("renotify %s: %w", key, s.down)
+	}
+	if _, ok := s.objects[key]; !ok {
+		return fmt.Errorf("renotify %s: %w", key, veglens.ErrNotFound)
+	}
+	s.renotified = append(s.renotified, key)
+	return nil
+}
+
+// Renotified lists the keys Renotify was called for, in order (for
+// assertions: no event is sent).
+func (s *ObjectStore) Renotified() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.renotified...)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -112,6 +113,41 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("head %s: %w", key, err)
+}
+
+// Renotify copies the object at key onto itself, its Content-Type and
+// metadata kept (MetadataDirective REPLACE with the same values: S3 refuses
+// a copy onto itself that changes nothing): storage announces it again
+// with an s3:ObjectCreated:Copy event, and its bytes and ETag stay the same.
+func (s *Store) Renotify(ctx context.Context, key string) error {
+	head, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		if isNotFound(err) {
+			return fmt.Errorf("renotify %s: %w", key, veglens.ErrNotFound)
+		}
+		return fmt.Errorf("renotify %s: %w", key, err)
+	}
+	_, err = s.client.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket:            aws.String(s.bucket),
+		Key:               aws.String(key),
+		CopySource:        aws.String(url.PathEscape(s.bucket) + "/" + escapeKey(key)),
+		MetadataDirective: types.MetadataDirectiveReplace,
+		ContentType:       head.ContentType,
+		Metadata:          head.Metadata,
+	})
+	if err != nil {
+		return fmt.Errorf("renotify %s: copy onto itself: %w", key, err)
+	}
+	return nil
+}
+
+// escapeKey URL-encodes each segment of an object key for CopySource.
+func escapeKey(key string) string {
+	parts := strings.Split(key, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
 }
 
 // Get reads an object of at most limit bytes. It refuses a larger object

@@ -37,6 +37,19 @@ type ImageStore interface {
 	// Stats counts images and measures labelling speed over the `recent`
 	// most recently labelled ones.
 	Stats(ctx context.Context, recent int) (Stats, error)
+	// ExpiredPending returns up to limit pending uploads that can no longer
+	// arrive at now (Image.Expired), the longest expired first.
+	ExpiredPending(ctx context.Context, now time.Time, limit int) ([]Image, error)
+	// MarkNeverArrived rejects the pending image stored under key with the
+	// reason NeverArrived; it reports false, changing nothing, when the row
+	// is missing or no longer pending (its photo arrived after all).
+	MarkNeverArrived(ctx context.Context, key string) (bool, error)
+	// Delete removes the row of the object stored under key (its object is
+	// gone); it reports false when there was none.
+	Delete(ctx context.Context, key string) (bool, error)
+	// DeleteUploadsBefore removes every upload row created before t and
+	// returns how many went.
+	DeleteUploadsBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // Object is a fetched object of the images bucket.
@@ -76,6 +89,10 @@ type ObjectStore interface {
 	// PresignGet returns a URL a browser can GET the object from for at
 	// least three quarters of expiry.
 	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
+	// Renotify makes storage announce the object at key again (an
+	// ObjectCreated event) without changing its bytes: for a photo that
+	// arrived but whose event was lost. A missing object is ErrNotFound.
+	Renotify(ctx context.Context, key string) error
 }
 
 // Classifier names the vegetable in a picture (package vision on ONNX

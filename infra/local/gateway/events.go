@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
 // serveEvents receives one MinIO bucket notification (a JSON document with
-// a Records array, the S3 event shape) and runs the classify function on it,
-// at most Classifying at a time. Any failure answers 5xx, so MinIO keeps
+// a Records array, the S3 event shape) and runs the function the cloud
+// routes it to: removals to Removed (the sweep function), the rest to the
+// classify function, at most Classifying at a time. Any failure answers 5xx, so MinIO keeps
 // the event queued and sends it again; a malformed document answers 400
 // (MinIO retries that too, which is right: it never sends malformed ones,
 // so a 400 means a bug to fix).
@@ -32,6 +34,26 @@ func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not an S3 event: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	var created, removed events.S3Event
+	for _, rec := range ev.Records {
+		if strings.Contains(rec.EventName, "ObjectRemoved") || strings.Contains(rec.EventName, "LifecycleExpiration") {
+			removed.Records = append(removed.Records, rec)
+		} else {
+			created.Records = append(created.Records, rec)
+		}
+	}
+	if len(removed.Records) > 0 && fns.Removed != nil {
+		if err := fns.Removed(r.Context(), removed); err != nil {
+			g.log.Warn("removal failed; the event stays queued and is sent again", "err", err)
+			http.Error(w, "removal failed: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	if len(created.Records) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	ev = created
 	if err := g.runClassify(r.Context(), classify, ev); err != nil {
 		keys := make([]string, 0, len(ev.Records))
 		for _, rec := range ev.Records {

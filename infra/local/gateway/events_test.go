@@ -115,3 +115,40 @@ func TestGateway_DefaultClassifying(t *testing.T) {
 		t.Errorf("Classifying() = %d, want the default %d", n, gateway.DefaultClassifying)
 	}
 }
+
+// Removal events go to the sweep function (Removed), as the cloud routes
+// them, not to classify; a failed removal answers 5xx so MinIO sends it
+// again.
+func TestEvents_RemovalsGoToTheSweep(t *testing.T) {
+	var classified, removed []string
+	fail := false
+	g := gateway.New(gateway.Config{})
+	g.SetFunctions(gateway.Functions{
+		Classify: func(_ context.Context, ev events.S3Event) error {
+			for _, r := range ev.Records {
+				classified = append(classified, r.S3.Object.Key)
+			}
+			return nil
+		},
+		Removed: func(_ context.Context, ev events.S3Event) error {
+			if fail {
+				return errors.New("database unavailable")
+			}
+			for _, r := range ev.Records {
+				removed = append(removed, r.S3.Object.Key)
+			}
+			return nil
+		},
+	})
+	deleted := strings.ReplaceAll(s3Event("uploads/a.jpg"), "s3:ObjectCreated:Put", "s3:ObjectRemoved:Delete")
+	if rec := postEvent(g, deleted); rec.Code != http.StatusNoContent {
+		t.Fatalf("removal event = %d %s, want 204", rec.Code, rec.Body)
+	}
+	if len(removed) != 1 || removed[0] != "uploads/a.jpg" || len(classified) != 0 {
+		t.Errorf("removed %v, classified %v; want the key removed and nothing classified", removed, classified)
+	}
+	fail = true
+	if rec := postEvent(g, deleted); rec.Code/100 != 5 {
+		t.Errorf("failed removal = %d, want 5xx", rec.Code)
+	}
+}

@@ -32,8 +32,11 @@ type Functions struct {
 	// HTTP holds the HTTP API functions by the names api.Routes uses
 	// (api.FunctionUpload, api.FunctionQuery).
 	HTTP map[string]HTTPFunc
-	// Classify receives the bucket's events.
+	// Classify receives the bucket's ObjectCreated records.
 	Classify S3Func
+	// Removed receives its ObjectRemoved and LifecycleExpiration records
+	// (the sweep function's HandleRemoved); nil drops them.
+	Removed S3Func
 }
 
 // EventsPath is where MinIO posts bucket notifications.
