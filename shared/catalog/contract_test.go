@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,60 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		st, err := s.Stats(ctx, 10)
 		if err != nil || st.Pending != 1 || st.Rejected != 1 {
 			t.Errorf("stats: %d pending, %d rejected (%v); want the expired upload counted as rejected", st.Pending, st.Rejected, err)
+		}
+	})
+
+	t.Run("PagesFollowEachOtherByCursor", func(t *testing.T) {
+		s := open(t)
+		// 25 tomatoes; confidences repeat (ties are broken by id).
+		for i := range 25 {
+			key := fmt.Sprintf("dataset/Tomato/%02d.jpg", i)
+			if _, err := s.Upsert(ctx, done(key, veglens.SourceDataset, "Tomato", 0.5+float64(i%7)/20, colours("red", "red"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := s.Search(ctx, veglens.Search{Kind: "Tomato", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 25})
+		if err != nil || len(all.Images) != 25 || all.Next != nil || all.Total != 25 || all.TotalCapped {
+			t.Fatalf("one page of all: %d images, next %v, total %d capped %v, %v", len(all.Images), all.Next, all.Total, all.TotalCapped, err)
+		}
+		var got []string
+		q := veglens.Search{Kind: "Tomato", Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 10}
+		for pages := 0; ; pages++ {
+			if pages > 3 {
+				t.Fatal("more pages than 25 images make")
+			}
+			page, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != 25 {
+				t.Errorf("page %d: total %d, want 25 on every page", pages, page.Total)
+			}
+			for _, im := range page.Images {
+				got = append(got, im.ID)
+			}
+			if page.Next == nil {
+				break
+			}
+			// The cursor survives its text form, as the API hands it out.
+			c, err := veglens.ParseCursor(page.Next.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.After = &c
+		}
+		var want []string
+		for _, im := range all.Images {
+			want = append(want, im.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages in turn gave %d images %v,\nwant the one-page order %v", len(got), got, want)
+		}
+		for i := 1; i < len(all.Images); i++ {
+			a, b := all.Images[i-1], all.Images[i]
+			if a.Confidence < b.Confidence || (a.Confidence == b.Confidence && a.ID < b.ID) {
+				t.Errorf("images %d and %d out of order: %.3f %s then %.3f %s", i-1, i, a.Confidence, a.ID, b.Confidence, b.ID)
+			}
 		}
 	})
 

@@ -32,8 +32,14 @@ func where(q veglens.Search) (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-// Search returns up to q.Count matching images, most confident first, and the
-// total number of matches, in one round trip.
+// Search returns up to q.Count matching images, most confident first (ties
+// by id, highest first), the page after q.After when it is set, and the
+// number of matches counted up to veglens.TotalCap, in one round trip.
+//
+// Both queries read one index range: the count stops after TotalCap + 1
+// entries, and the page starts right after the cursor through a row
+// comparison in the index's own order (keyset pagination), so no search
+// costs more with a million rows than with ten thousand.
 func (s *Store) Search(ctx context.Context, q veglens.Search) (veglens.Page, error) {
 	if q.Count < 1 || q.Count > veglens.MaxCount {
 		return veglens.Page{}, fmt.Errorf("search: count %d outside 1..%d", q.Count, veglens.MaxCount)
@@ -42,37 +48,65 @@ func (s *Store) Search(ctx context.Context, q veglens.Search) (veglens.Page, err
 	if err != nil {
 		return veglens.Page{}, fmt.Errorf("search: %w", err)
 	}
+	pageWhere, pageArgs := where, args
+	if q.After != nil {
+		if _, err := uuid.Parse(q.After.ID); err != nil {
+			return veglens.Page{}, fmt.Errorf("search: %w", veglens.ErrBadCursor)
+		}
+		pageArgs = append(append([]any{}, args...), q.After.Confidence, q.After.ID)
+		pageWhere += fmt.Sprintf(" AND (confidence, id) < ($%d::real, $%d::uuid)", len(pageArgs)-1, len(pageArgs))
+	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT count(*) FROM images WHERE `+where, args...)
-	// The page is chosen from the index alone (an index-only scan, even
-	// when thousands of entries match and must be sorted), and only the
+	b.Queue(`SELECT count(*) FROM (SELECT FROM images WHERE `+where+` LIMIT `+strconv.Itoa(veglens.TotalCap+1)+`) m`, args...)
+	// The page is chosen from the index alone (an index-only scan), one
+	// more than asked to know whether another page follows, and only the
 	// chosen rows are then read from the table.
-	b.Queue(`SELECT `+imageColumns+` FROM images WHERE id IN (SELECT id FROM images WHERE `+where+
-		` ORDER BY confidence DESC, id LIMIT `+strconv.Itoa(q.Count)+`) ORDER BY confidence DESC, id`, args...)
+	b.Queue(`SELECT `+imageColumns+`, confidence FROM images WHERE id IN (SELECT id FROM images WHERE `+pageWhere+
+		` ORDER BY confidence DESC, id DESC LIMIT `+strconv.Itoa(q.Count+1)+`) ORDER BY confidence DESC, id DESC`, pageArgs...)
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
 	var page veglens.Page
 	if err := res.QueryRow().Scan(&page.Total); err != nil {
 		return veglens.Page{}, fmt.Errorf("search: count: %w", s.check(err))
 	}
+	if page.Total > veglens.TotalCap {
+		page.Total, page.TotalCapped = veglens.TotalCap, true
+	}
 	rows, err := res.Query()
 	if err != nil {
 		return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
 	page.Images = make([]veglens.Image, 0, q.Count)
+	var last veglens.Cursor
 	for rows.Next() {
-		im, err := scanImage(rows)
+		var conf float32
+		im, err := scanImage(extraColumn{rows, &conf})
 		if err != nil {
 			rows.Close()
 			return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 		}
+		if len(page.Images) == q.Count {
+			page.Next = &last // one more than the page: another follows
+			break
+		}
 		page.Images = append(page.Images, im)
+		last = veglens.Cursor{Confidence: conf, ID: im.ID}
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return veglens.Page{}, fmt.Errorf("search: %w", s.check(err))
 	}
 	return page, nil
 }
+
+// extraColumn scans a row of imageColumns followed by one more column
+// (the stored confidence, as real: a cursor must repeat it exactly).
+type extraColumn struct {
+	pgx.Row
+	extra any
+}
+
+func (r extraColumn) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.extra)...) }
 
 // ColourCounts counts public labelled images of a kind (any kind when empty)
 // per dominant colour for a method and palette, most frequent first. The

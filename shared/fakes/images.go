@@ -232,11 +232,28 @@ func (s *ImageStore) Search(ctx context.Context, q veglens.Search) (veglens.Page
 		}
 		match = append(match, s.read(im))
 	}
-	slices.SortFunc(match, func(a, b veglens.Image) int {
-		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), strings.Compare(a.ID, b.ID))
-	})
-	page := veglens.Page{Total: len(match)}
+	// The catalog stores confidence as real (float32) and ties by id,
+	// highest first.
+	pos := func(im veglens.Image) veglens.Cursor {
+		return veglens.Cursor{Confidence: float32(im.Confidence), ID: im.ID}
+	}
+	before := func(a, b veglens.Cursor) int { // < 0 when a comes first
+		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), strings.Compare(b.ID, a.ID))
+	}
+	slices.SortFunc(match, func(a, b veglens.Image) int { return before(pos(a), pos(b)) })
+	page := veglens.Page{Total: min(len(match), veglens.TotalCap), TotalCapped: len(match) > veglens.TotalCap}
+	if q.After != nil {
+		i, _ := slices.BinarySearchFunc(match, *q.After, func(im veglens.Image, c veglens.Cursor) int { return before(pos(im), c) })
+		if i < len(match) && before(pos(match[i]), *q.After) == 0 {
+			i++
+		}
+		match = match[i:]
+	}
 	page.Images = match[:min(q.Count, len(match))]
+	if len(match) > q.Count {
+		next := pos(page.Images[q.Count-1])
+		page.Next = &next
+	}
 	return page, nil
 }
 

@@ -1,23 +1,82 @@
 package veglens
 
-import "time"
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Search selects public, labelled images. Empty Kind or Colour means any.
+// Results come most confident first, ties by id, highest first.
 type Search struct {
 	Kind    Kind   // as the model names it
 	Colour  string // upper-case hex of a wheel colour
 	Method  Method
 	Palette PaletteID
 	Count   int // page size, 1..MaxCount
+	// After, when set, asks for the page that follows the image it names
+	// (keyset pagination: Page.Next of the previous page).
+	After *Cursor
 }
 
 // MaxCount is the largest page a search returns.
 const MaxCount = 100
 
+// TotalCap is where searches stop counting: a larger number of matches is
+// reported as TotalCap with Page.TotalCapped set ("10,000+"), so that a
+// search costs the same however many rows match.
+const TotalCap = 10_000
+
 // Page is one page of search results and the number of matches in all.
 type Page struct {
-	Total  int
-	Images []Image
+	// Total is the number of matches, counted up to TotalCap.
+	Total int
+	// TotalCapped reports that there are more than TotalCap matches.
+	TotalCapped bool
+	Images      []Image
+	// Next names the last image of this page when more follow (Search.After
+	// of the next page); nil on the last page.
+	Next *Cursor
+}
+
+// Cursor is a position in search results: the confidence and id of the
+// image a page ended with. Its text form (String, ParseCursor) is opaque to
+// API clients.
+type Cursor struct {
+	Confidence float32 // as stored (PostgreSQL real)
+	ID         string  // a UUID
+}
+
+// ErrBadCursor is returned by ParseCursor for text it did not make.
+var ErrBadCursor = errors.New("not a cursor this service gave out")
+
+// String encodes the cursor as unpadded URL-safe base64 of
+// "<confidence bits in hex>:<id>".
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatUint(uint64(math.Float32bits(c.Confidence)), 16) + ":" + c.ID))
+}
+
+// ParseCursor reads a cursor written by String; anything else wraps
+// ErrBadCursor.
+func ParseCursor(s string) (Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
+	}
+	bits, id, ok := strings.Cut(string(raw), ":")
+	b, err := strconv.ParseUint(bits, 16, 32)
+	if !ok || err != nil || !IsUUID(id) {
+		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
+	}
+	c := Cursor{Confidence: math.Float32frombits(uint32(b)), ID: strings.ToLower(id)}
+	if f := float64(c.Confidence); math.IsNaN(f) || f < 0 || f > 1 {
+		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
+	}
+	return c, nil
 }
 
 // ColourCount is how many public labelled images have a dominant colour.

@@ -322,9 +322,12 @@ type Alternative struct {
 
 // SearchResult is the body of GET /api/images.
 type SearchResult struct {
-	Query        SearchQuery   `json:"query"`
-	Total        int           `json:"total"`
-	Images       []Image       `json:"images"`
+	Query       SearchQuery `json:"query"`
+	Total       int         `json:"total"`
+	TotalCapped bool        `json:"totalCapped"`
+	Images      []Image     `json:"images"`
+	// Next is the cursor of the next page; nil on the last page.
+	Next         *string       `json:"next"`
 	Alternatives []Alternative `json:"alternatives"`
 }
 
@@ -391,6 +394,13 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 		return SearchResult{}, err
 	}
 	s := veglens.Search{Method: q.Method, Palette: q.Palette, Count: q.Count}
+	if v := strings.TrimSpace(params["cursor"]); v != "" {
+		c, err := veglens.ParseCursor(v)
+		if err != nil {
+			return SearchResult{}, api.Invalid("cursor", "This cursor was not given out by this API: pass the `next` of the previous page unchanged, or leave it out for the first page.", nil)
+		}
+		s.After = &c
+	}
 	if q.Kind != nil {
 		s.Kind = *q.Kind
 	}
@@ -401,7 +411,11 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 	if err != nil {
 		return SearchResult{}, err
 	}
-	res := SearchResult{Query: q, Total: page.Total, Images: make([]Image, 0, len(page.Images)), Alternatives: []Alternative{}}
+	res := SearchResult{Query: q, Total: page.Total, TotalCapped: page.TotalCapped, Images: make([]Image, 0, len(page.Images)), Alternatives: []Alternative{}}
+	if page.Next != nil {
+		next := page.Next.String()
+		res.Next = &next
+	}
 	for _, im := range page.Images {
 		out, err := h.toImage(ctx, im)
 		if err != nil {
@@ -409,7 +423,7 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 		}
 		res.Images = append(res.Images, out)
 	}
-	if page.Total == 0 && q.Colour != nil {
+	if page.Total == 0 && q.Colour != nil && s.After == nil {
 		res.Alternatives, err = h.alternatives(ctx, s.Kind, *q.Colour, q.Method, q.Palette)
 		if err != nil {
 			return SearchResult{}, err

@@ -259,6 +259,40 @@ func testQuery(t *testing.T, e env) {
 		}
 	})
 
+	t.Run("PagesFollowByCursor", func(t *testing.T) {
+		redTomatoes := []string{s.tomatoRed1, s.listedUpload, s.tomatoRed2}
+		var got []string
+		url := "/api/images?kind=tomato&colour=red&count=2"
+		for pages := 0; ; pages++ {
+			status, out := get(t, e.h, url)
+			if status != 200 || pages > 2 {
+				t.Fatalf("page %d: status %d %v", pages, status, out)
+			}
+			if out["total"] != float64(3) || out["totalCapped"] != false {
+				t.Errorf("page %d: total %v capped %v, want 3, false on every page", pages, out["total"], out["totalCapped"])
+			}
+			got = append(got, ids(out)...)
+			next, ok := out["next"].(string)
+			if !ok {
+				if out["next"] != nil {
+					t.Errorf("next = %v, want a string or null", out["next"])
+				}
+				break
+			}
+			url = "/api/images?kind=tomato&colour=red&count=2&cursor=" + next
+		}
+		if fmt.Sprint(got) != fmt.Sprint(redTomatoes) {
+			t.Errorf("pages gave %v, want %v", got, redTomatoes)
+		}
+		for _, bad := range []string{"abc", "MTIzOm5vdC1hLXV1aWQ", "%00"} {
+			status, out := get(t, e.h, "/api/images?kind=tomato&cursor="+bad)
+			errObj, _ := out["error"].(map[string]any)
+			if status != 400 || errObj["parameter"] != "cursor" {
+				t.Errorf("cursor %q: %d %v, want 400 naming cursor", bad, status, out)
+			}
+		}
+	})
+
 	t.Run("AnUploadThatNeverArrivedIsRejectedWithAReason", func(t *testing.T) {
 		status, out := get(t, e.h, "/api/images/"+s.expired)
 		if status != 200 || out["status"] != "rejected" || !strings.Contains(fmt.Sprint(out["reason"]), "never arrived") {

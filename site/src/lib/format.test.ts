@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KINDS, type Kind } from './api/types';
 import {
-  bytes, kindLabel, kindPlural, labelFromName, labelOf, ms, noneFoundTitle, percent, percent1, pluralOf, textOn,
+  bytes, kindLabel, kindPlural, labelFromName, labelOf, ms, noneFoundTitle, percent, percent1, pluralOf, textOn, totalText,
 } from './format';
 import { jpegName } from '../features/upload/uploadPhoto';
 
@@ -118,5 +118,16 @@ describe('format', () => {
     expect(jpegName('holiday.photo.png')).toBe('holiday.photo.jpg');
     expect(jpegName('')).toBe('photo.jpg');
     expect(jpegName('.jpg')).toBe('photo.jpg');
+  });
+});
+
+describe('totalText', () => {
+  it.each([
+    [0, false, '0'],
+    [147, false, '147'],
+    [9999, false, '9,999'],
+    [10000, true, '10,000+'],
+  ])('%i (capped %s) -> %s', (total, capped, want) => {
+    expect(totalText(total, capped)).toBe(want);
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../lib/api/client';
 import type { Image, Kind } from '../../lib/api/types';
-import { kindPlural } from '../../lib/format';
+import { kindPlural, totalText } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { useApi } from '../../lib/useApi';
 import { loadKinds, loadPalettes } from '../../lib/vocabulary';
@@ -22,6 +22,11 @@ export function SearchPage({ search }: { search: string }) {
     unwrap(api.GET('/api/images', { params: { query: toApiQuery(state) }, signal })),
   );
   const [open, setOpen] = useState<Image | null>(null);
+  // Further pages of this search (keyset pagination: each asks for the page after the last `next`).
+  const [more, setMore] = useState<{ for: string; images: Image[]; next: string | null; loading: boolean; error?: unknown }>({
+    for: '', images: [], next: null, loading: false,
+  });
+  const extra = more.for === canonical ? more : { for: canonical, images: [], next: null, loading: false };
   const [countText, setCountText] = useState(String(state.count));
   useEffect(() => setCountText(String(state.count)), [state.count]);
 
@@ -44,6 +49,17 @@ export function SearchPage({ search }: { search: string }) {
   }
 
   const data = results.data;
+  const next = extra.images.length > 0 ? extra.next : (data?.next ?? null);
+  async function loadMore() {
+    if (!next || extra.loading) return;
+    setMore({ ...extra, loading: true, error: undefined });
+    try {
+      const page = await unwrap(api.GET('/api/images', { params: { query: { ...toApiQuery(state), cursor: next } } }));
+      setMore({ for: canonical, images: [...extra.images, ...page.images], next: page.next, loading: false });
+    } catch (error) {
+      setMore({ ...extra, loading: false, error });
+    }
+  }
   // Marks when the first results are on screen (read by the end-to-end test).
   useEffect(() => {
     if (data && performance.getEntriesByName('veglens:first-results').length === 0) {
@@ -126,7 +142,7 @@ export function SearchPage({ search }: { search: string }) {
             : data && !failed
               ? data.total === 0
                 ? 'No matches'
-                : `${data.images.length} of ${data.total} ${what}${colourWords}`
+                : `${data.images.length + extra.images.length} of ${totalText(data.total, data.totalCapped)} ${what}${colourWords}`
               : `Photos of ${what}${colourWords}`}
           {results.loading && data && <span className="updating"> · updating…</span>}
         </h2>
@@ -147,11 +163,19 @@ export function SearchPage({ search }: { search: string }) {
             onPick={(colour, palette) => update(palette === 'common' ? { colour, palette, method: 'foreground' } : { colour, palette })}
           />
         ) : data ? (
-          <ul className={`results-grid${results.loading ? ' is-stale' : ''}`} data-testid="results">
-            {data.images.map((img) => (
-              <ImageCard key={img.id} image={img} method={state.method} palette={state.palette} onOpen={setOpen} />
-            ))}
-          </ul>
+          <>
+            <ul className={`results-grid${results.loading ? ' is-stale' : ''}`} data-testid="results">
+              {[...data.images, ...extra.images].map((img) => (
+                <ImageCard key={img.id} image={img} method={state.method} palette={state.palette} onOpen={setOpen} />
+              ))}
+            </ul>
+            {extra.error !== undefined && <ErrorNotice error={extra.error} />}
+            {next && !results.loading && (
+              <button type="button" className="button more-results" onClick={loadMore} disabled={extra.loading} data-testid="more-results">
+                {extra.loading ? 'Loading more…' : `More ${what}${colourWords}`}
+              </button>
+            )}
+          </>
         ) : null}
       </section>
       {open && <ImageDialog key={open.id} image={open} onClose={() => setOpen(null)} onOpen={setOpen} />}

@@ -57,7 +57,7 @@ describe('prepareUpload', () => {
 });
 
 /** An ISO base media file's first bytes: an ftyp box with these brands, then padding. */
-function ftyp(major: string, ...compatible: string[]): Uint8Array {
+function ftyp(major: string, ...compatible: string[]): Uint8Array<ArrayBuffer> {
   const size = 16 + 4 * compatible.length;
   const out = new Uint8Array(size + 32);
   new DataView(out.buffer).setUint32(0, size);
@@ -78,7 +78,7 @@ describe('heifType', () => {
     ['a JPEG', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70, 0, 1, 1, 0, 0, 1, 0, 1]), null],
     ['a few bytes', new Uint8Array([1, 2, 3]), null],
   ])('%s', async (_name, bytes, want) => {
-    expect(await heifType(new Blob([bytes]))).toBe(want);
+    expect(await heifType(new Blob([bytes as Uint8Array<ArrayBuffer>]))).toBe(want);
   });
 });
 
