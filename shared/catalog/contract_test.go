@@ -242,6 +242,31 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		}
 	})
 
+	t.Run("TotalsStopCountingAtTheCap", func(t *testing.T) {
+		s := open(t)
+		for i := range veglens.TotalCap + 5 {
+			key := fmt.Sprintf("dataset/Carrot/%05d.jpg", i)
+			if _, err := s.Upsert(ctx, done(key, veglens.SourceDataset, "Carrot", 0.9, colours("orange", "orange"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 3 {
+			if _, err := s.Upsert(ctx, done(fmt.Sprintf("dataset/Bean/%d.jpg", i), veglens.SourceDataset, "Bean", 0.9, colours("green", "green"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			kind   string
+			total  int
+			capped bool
+		}{{"Carrot", veglens.TotalCap, true}, {"Bean", 3, false}, {"", veglens.TotalCap, true}} {
+			page, err := s.Search(ctx, veglens.Search{Kind: tc.kind, Method: veglens.MethodForeground, Palette: veglens.PaletteRGB, Count: 12})
+			if err != nil || page.Total != tc.total || page.TotalCapped != tc.capped {
+				t.Errorf("search %q: total %d capped %v (%v); want %d, %v", tc.kind, page.Total, page.TotalCapped, err, tc.total, tc.capped)
+			}
+		}
+	})
+
 	t.Run("PagesFollowEachOtherByCursor", func(t *testing.T) {
 		s := open(t)
 		// 25 tomatoes; confidences repeat (ties are broken by id).

@@ -27,9 +27,9 @@ type Search struct {
 const MaxCount = 100
 
 // TotalCap is where searches stop counting: a larger number of matches is
-// reported as TotalCap with Page.TotalCapped set ("10,000+"), so that a
+// reported as TotalCap with Page.TotalCapped set ("1,000+"), so that a
 // search costs the same however many rows match.
-const TotalCap = 10_000
+const TotalCap = 1_000
 
 // Page is one page of search results and the number of matches in all.
 type Page struct {

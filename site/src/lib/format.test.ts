@@ -126,7 +126,8 @@ describe('totalText', () => {
     [0, false, '0'],
     [147, false, '147'],
     [9999, false, '9,999'],
-    [10000, true, '10,000+'],
+    [1000, true, '1,000+'],
+    [12000, true, '12,000+'],
   ])('%i (capped %s) -> %s', (total, capped, want) => {
     expect(totalText(total, capped)).toBe(want);
   });

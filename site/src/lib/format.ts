@@ -100,7 +100,7 @@ export function labelOf(name: string): string {
   return (KINDS as readonly string[]).includes(name) ? kindLabel(name as Kind) : name.replace(/_/g, ' ');
 }
 
-/** A search's total for people: "147", or "10,000+" when the API stopped counting (totalCapped). */
+/** A search's total for people: "147", or "1,000+" when the API stopped counting (totalCapped). */
 export function totalText(total: number, capped: boolean): string {
   const n = total.toLocaleString('en-GB');
   return capped ? `${n}+` : n;
