@@ -30,6 +30,7 @@ func main() {
 // run wires the handler: stdout receives the embedded-metric-format
 // records, stderr the log.
 func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	startup := config.Begin()
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
@@ -38,23 +39,28 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err := cfg.Require("IMAGES_BUCKET", "MODEL_DIR", "ORT_LIB"); err != nil {
 		return err
 	}
+	startup.Step("config")
 	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
+	startup.Step("database")
 	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
+	startup.Step("s3")
 	// Loaded once per container; every invocation reuses the session.
 	model, err := vision.LoadModel(cfg.ModelDir, vision.ModelOptions{LibraryPath: cfg.ORTLib})
 	if err != nil {
 		return err
 	}
+	startup.Step("model")
 	h, err := classify.New(classify.Deps{Deps: labelling.Deps{Images: images, Objects: objs, Classifier: model, Log: log}, Metrics: stdout})
 	if err != nil {
 		return err
 	}
+	startup.Done(ctx, log)
 	lambda.Start(h.Handle)
 	return nil
 }

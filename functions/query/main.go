@@ -27,6 +27,7 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	startup := config.Begin()
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
@@ -39,18 +40,22 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	startup.Step("config")
 	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
+	startup.Step("database")
 	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
+	startup.Step("s3")
 	h, err := query.New(query.Deps{Images: images, Objects: objs, Model: model, Log: log})
 	if err != nil {
 		return err
 	}
+	startup.Done(ctx, log)
 	lambda.Start(h.Handle)
 	return nil
 }

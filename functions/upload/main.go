@@ -25,6 +25,7 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	startup := config.Begin()
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
@@ -33,18 +34,22 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	if err := cfg.Require("IMAGES_BUCKET"); err != nil {
 		return err
 	}
+	startup.Step("config")
 	images, err := catalog.Connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
+	startup.Step("database")
 	objs, err := objects.New(ctx, objects.Config{Bucket: cfg.ImagesBucket, Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint})
 	if err != nil {
 		return err
 	}
+	startup.Step("s3")
 	h, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: cfg.UploadExpiry, Log: log})
 	if err != nil {
 		return err
 	}
+	startup.Done(ctx, log)
 	lambda.Start(h.Handle)
 	return nil
 }
