@@ -143,7 +143,7 @@ bench: system ort minio ## Go benchmarks (latency and throughput targets)
 # The functions and the packages they share (also part of test-go); their
 # benchmarks: query latency with 100,000 rows, classify warm latency.
 FUNCTION_PKGS := ./functions/... ./shared/veglens/... ./shared/labelling/... ./shared/api/... ./shared/catalog/... ./shared/objects/... ./shared/metrics/... ./shared/config/...
-.PHONY: test-functions bench-functions bench-query bench-coldstart
+.PHONY: test-functions bench-functions bench-query bench-coldstart load
 test-functions: system ort minio ## upload, classify and query tests (real PostgreSQL, MinIO, model)
 	$(REQUIRE_SERVICES) $(GO) test -count=1 $(FUNCTION_PKGS)
 
@@ -153,8 +153,11 @@ ROWS ?= 100000
 bench-query: system ## search p50/p99 per shape with ROWS rows (default 100,000): make bench-query ROWS=1000000
 	VEGLENS_BENCH_ROWS=$(ROWS) $(REQUIRE_SERVICES) $(GO) test -count=1 -run '^$$' -bench 'BenchmarkQuery' -benchtime 400x -timeout 30m ./shared/catalog/
 
-bench-coldstart: system ort minio ## each function's Lambda bootstrap from exec to its first answer (fake Runtime API, real PostgreSQL and MinIO), with its init steps
-	$(REQUIRE_SERVICES) $(GO) test -count=1 -run '^$$' -bench 'BenchmarkColdStart' -benchtime 5x ./infra/lambdaruntime/
+load: system ort minio ## load run (vegeta): 200 uploads 20 at a time plus 50 searches/s for 60 s against a fresh local stack
+	VEGLENS_LOAD=1 $(REQUIRE_SERVICES) $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 20m ./infra/local/
+
+bench-coldstart: system ort minio ## each function's Lambda bootstrap from exec to its first answer (fake Runtime API and Secrets Manager, real PostgreSQL and MinIO), with its init steps
+	$(REQUIRE_SERVICES) $(GO) test -count=1 -run '^$$' -bench 'BenchmarkColdStart' -benchtime 5x ./infra/cloud/
 
 bench-functions: system ort minio ## query p50/p99 with 100k rows (store and handler); classify warm p50/p99 (224x224 JPEG)
 	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkQuery|BenchmarkSearchHandler|BenchmarkClassifyWarm' -benchtime 1000x ./shared/catalog/ ./functions/query/query/ ./functions/classify/classify/

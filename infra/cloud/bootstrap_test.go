@@ -40,6 +40,7 @@ type fakeLambdaRuntime struct {
 type runtimeAnswer struct {
 	kind string // "response", "error" or "init/error"
 	body []byte
+	at   time.Time
 }
 
 const runtimePrefix = "/2018-06-01/runtime/"
@@ -62,7 +63,7 @@ func (f *fakeLambdaRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && (path == "invocation/req-1/response" || path == "invocation/req-1/error" || path == "init/error"):
 		body, _ := io.ReadAll(r.Body)
 		kind := strings.TrimPrefix(path, "invocation/req-1/")
-		f.answer <- runtimeAnswer{kind: kind, body: body}
+		f.answer <- runtimeAnswer{kind: kind, body: body, at: time.Now()}
 		w.WriteHeader(http.StatusAccepted)
 	default:
 		http.Error(w, "unexpected runtime API call "+r.Method+" "+r.URL.Path, http.StatusNotFound)
@@ -70,7 +71,7 @@ func (f *fakeLambdaRuntime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // fakeSecretsManager answers GetSecretValue (AWS JSON 1.1) for one secret.
-func fakeSecretsManager(t *testing.T, arn, secret string) *httptest.Server {
+func fakeSecretsManager(t testing.TB, arn, secret string) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ SecretId string }
@@ -91,6 +92,15 @@ func fakeSecretsManager(t *testing.T, arn, secret string) *httptest.Server {
 // invoke runs a bootstrap binary as Lambda would and returns its answer.
 func invoke(t *testing.T, bootstrap string, env []string, event []byte) runtimeAnswer {
 	t.Helper()
+	a, _, logs := run(t, bootstrap, env, event)
+	t.Logf("logs:\n%s", logs)
+	return a
+}
+
+// run starts a bootstrap binary as Lambda would, hands it event and
+// returns its answer, when it was started, and its logs.
+func run(t testing.TB, bootstrap string, env []string, event []byte) (runtimeAnswer, time.Time, string) {
+	t.Helper()
 	rt := &fakeLambdaRuntime{event: event, answer: make(chan runtimeAnswer, 1)}
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
@@ -100,6 +110,7 @@ func invoke(t *testing.T, bootstrap string, env []string, event []byte) runtimeA
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://")}, env...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bootstrap, err)
 	}
@@ -112,33 +123,35 @@ func invoke(t *testing.T, bootstrap string, env []string, event []byte) runtimeA
 		if a.kind != "response" {
 			t.Fatalf("%s answered %s: %s\nlogs:\n%s", filepath.Base(filepath.Dir(bootstrap)), a.kind, a.body, logs.String())
 		}
-		t.Logf("logs:\n%s", logs.String())
-		return a
+		return a, started, logs.String()
 	case err := <-exited:
 		t.Fatalf("%s exited before answering: %v\nlogs:\n%s", bootstrap, err, logs.String())
 	case <-time.After(3 * time.Minute):
 		t.Fatalf("%s gave no answer in 3 minutes\nlogs:\n%s", bootstrap, logs.String())
 	}
-	return runtimeAnswer{}
+	return runtimeAnswer{}, started, logs.String()
 }
 
-// TestBootstrap_FakeLambdaRuntimeAPI builds every function and the layer
-// with the Makefile targets `sam build` uses, then runs each bootstrap
-// binary as Lambda would (the Runtime API and Secrets Manager are fakes; the
-// database is real PostgreSQL, the bucket real MinIO) on its sample event
-// from events/: migrate creates the schema, classify labels a gallery photo
-// with the model from the layer's layout, query returns that image, upload
-// hands out a presigned POST and writes the pending row.
-func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds four Lambda binaries")
-	}
+// bootstrapLab is what running the bootstraps needs: every function and
+// the layer built by the Makefile targets `sam build` uses, real
+// PostgreSQL and MinIO, a gallery photo in the bucket under the key the
+// sample classify event names, and the functions' environment (the
+// database reached through a fake Secrets Manager, as in AWS).
+type bootstrapLab struct {
+	build, root, key string
+	env              []string
+	pg               *services.Postgres
+	minio            *services.MinIO
+}
+
+func newBootstrapLab(t testing.TB) bootstrapLab {
+	t.Helper()
 	servicestest.NeedPostgres(t)
 	servicestest.NeedMinIO(t)
 	lib := servicestest.ORTLib(t)
 	root := sourcetreetest.Path(t)
 	build := t.TempDir()
-	for _, target := range []string{"UploadFunction", "ClassifyFunction", "QueryFunction", "MigrateFunction", "ModelLayer"} {
+	for _, target := range []string{"UploadFunction", "ClassifyFunction", "QueryFunction", "SweepFunction", "MigrateFunction", "ModelLayer"} {
 		out, err := exec.Command("make", "-C", root, "--no-print-directory", "build-"+target,
 			"ARTIFACTS_DIR="+filepath.Join(build, target), "ORT_LIB="+lib).CombinedOutput()
 		if err != nil {
@@ -168,7 +181,7 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 	// the local server's URL (an existing-database secret).
 	const secretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:veglens-db-AbCdEf"
 	sm := fakeSecretsManager(t, secretARN, pg.URL)
-	defer sm.Close()
+	t.Cleanup(sm.Close)
 	env := []string{
 		"AWS_REGION=" + minio.Region,
 		"AWS_ACCESS_KEY_ID=" + minio.AccessKey,
@@ -180,10 +193,29 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 		"S3_ENDPOINT=" + minio.Endpoint,
 		"LOG_LEVEL=info",
 		"UPLOAD_EXPIRY=5m",
+		"UPLOAD_RETENTION_DAYS=30",
 		"MODEL_DIR=" + filepath.Join(layer, "model"),
 		"ORT_LIB=" + filepath.Join(layer, "lib", "libonnxruntime.so.1"),
 	}
-	readEvent := func(t *testing.T, name string) []byte {
+	return bootstrapLab{build: build, root: root, key: key, env: env, pg: pg, minio: minio}
+}
+
+// TestBootstrap_FakeLambdaRuntimeAPI builds every function and the layer
+// with the Makefile targets `sam build` uses, then runs each bootstrap
+// binary as Lambda would (the Runtime API and Secrets Manager are fakes; the
+// database is real PostgreSQL, the bucket real MinIO) on its sample event
+// from events/: migrate creates the schema, classify labels a gallery photo
+// with the model from the layer's layout, query returns that image, upload
+// hands out a presigned POST and writes the pending row, sweep runs its
+// schedule.
+func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds five Lambda binaries")
+	}
+	lab := newBootstrapLab(t)
+	build, env, pg, minio, key, root := lab.build, lab.env, lab.pg, lab.minio, lab.key, lab.root
+	ctx := context.Background()
+	readEvent := func(t testing.TB, name string) []byte {
 		t.Helper()
 		b, err := os.ReadFile(filepath.Join(root, "events", name))
 		if err != nil {
@@ -290,5 +322,9 @@ func TestBootstrap_FakeLambdaRuntimeAPI(t *testing.T) {
 		if err := conn.QueryRow(ctx, "SELECT status FROM images WHERE id = $1", up.ID).Scan(&status); err != nil || status != "pending" {
 			t.Errorf("upload %s row: status %q (%v), want pending", up.ID, status, err)
 		}
+	})
+	t.Run("sweep", func(t *testing.T) {
+		invoke(t, filepath.Join(build, "SweepFunction", "bootstrap"), env, readEvent(t, "sweep-schedule.json"))
+		invoke(t, filepath.Join(build, "SweepFunction", "bootstrap"), env, readEvent(t, "sweep-removed.json"))
 	})
 }
