@@ -136,8 +136,8 @@ func TestLoad(t *testing.T) {
 	// Poll as the site does, 20 at a time, until each upload is labelled.
 	type outcome struct {
 		status, kind, want string
-		wait             time.Duration
-		fiveXX           int
+		wait               time.Duration
+		fiveXX             int
 	}
 	outcomes := make([]outcome, len(started))
 	sem := make(chan struct{}, parallel)
