@@ -143,7 +143,7 @@ bench: system ort minio ## Go benchmarks (latency and throughput targets)
 # The functions and the packages they share (also part of test-go); their
 # benchmarks: query latency with 100,000 rows, classify warm latency.
 FUNCTION_PKGS := ./functions/... ./shared/veglens/... ./shared/labelling/... ./shared/api/... ./shared/catalog/... ./shared/objects/... ./shared/metrics/... ./shared/config/...
-.PHONY: test-functions bench-functions bench-query bench-coldstart load
+.PHONY: test-functions bench-functions bench-query bench-coldstart load chaos
 test-functions: system ort minio ## upload, classify and query tests (real PostgreSQL, MinIO, model)
 	$(REQUIRE_SERVICES) $(GO) test -count=1 $(FUNCTION_PKGS)
 
@@ -155,6 +155,9 @@ bench-query: system ## search p50/p99 per shape with ROWS rows (default 100,000)
 
 load: system ort minio ## load run (vegeta): 200 uploads 20 at a time plus 50 searches/s for 60 s against a fresh local stack
 	VEGLENS_LOAD=1 $(REQUIRE_SERVICES) $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 20m ./infra/local/
+
+chaos: system ort minio veglens ## faults mid-ingest (PostgreSQL stopped 10 s, MinIO restarted, the runner killed with SIGKILL): exactly one done row per object after each
+	VEGLENS_CHAOS=1 $(REQUIRE_SERVICES) $(GO) test -count=1 -run '^TestChaos$$' -v -timeout 20m ./infra/local/
 
 bench-coldstart: system ort minio ## each function's Lambda bootstrap from exec to its first answer (fake Runtime API and Secrets Manager, real PostgreSQL and MinIO), with its init steps
 	$(REQUIRE_SERVICES) $(GO) test -count=1 -run '^$$' -bench 'BenchmarkColdStart' -benchtime 5x ./infra/cloud/

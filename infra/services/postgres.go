@@ -133,6 +133,9 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig) (*Postgres, error) {
 // start runs the server on the prepared cluster and waits until it serves.
 func (p *Postgres) start(ctx context.Context) error {
 	cfg := p.cfg
+	if err := waitForPreviousServer(ctx, cfg.Dir, 30*time.Second); err != nil {
+		return err
+	}
 	args := []string{
 		"-D", cfg.Dir,
 		"-p", strconv.Itoa(cfg.Port),
@@ -279,6 +282,34 @@ func (p *Postgres) waitReady(ctx context.Context, limit time.Duration) error {
 		case <-ctx.Done():
 			return fmt.Errorf("postgres on port %d not ready: %w (last error: %v)", p.Port, ctx.Err(), last)
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitForPreviousServer waits while a server from an earlier run still
+// holds dir: a runner killed with SIGKILL leaves its PostgreSQL to shut
+// down on its own (the child gets SIGINT when its parent dies), which takes
+// a few seconds. A postmaster.pid whose process is gone is left to
+// PostgreSQL, which removes a stale one itself.
+func waitForPreviousServer(ctx context.Context, dir string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+		if err != nil {
+			return nil // no server holds it
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(first))
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) == syscall.ESRCH {
+			return nil // stale
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("PostgreSQL (process %d) still uses %s after %s: stop it first", pid, dir, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the previous PostgreSQL to stop: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
