@@ -1,7 +1,9 @@
 package veglens
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -44,20 +46,31 @@ type Page struct {
 }
 
 // Cursor is a position in search results: the confidence and id of the
-// image a page ended with. Its text form (String, ParseCursor) is opaque to
-// API clients.
+// image a page ended with, and which search it belongs to. Its text form
+// (String, ParseCursor) is opaque to API clients.
 type Cursor struct {
 	Confidence float32 // as stored (PostgreSQL real)
 	ID         string  // a UUID
+	// Of is the Fingerprint of the search the cursor was made for: the
+	// API refuses it with another search rather than page through that one
+	// from an unrelated position. Stores ignore it.
+	Of string
+}
+
+// Fingerprint identifies a search's filters (kind, colour, method,
+// palette; not the page size): 8 hex digits of their SHA-256.
+func (s Search) Fingerprint() string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{s.Kind, s.Colour, string(s.Method), string(s.Palette)}, "\x00")))
+	return hex.EncodeToString(sum[:4])
 }
 
 // ErrBadCursor is returned by ParseCursor for text it did not make.
 var ErrBadCursor = errors.New("not a cursor this service gave out")
 
 // String encodes the cursor as unpadded URL-safe base64 of
-// "<confidence bits in hex>:<id>".
+// "<confidence bits in hex>:<id>:<search fingerprint>".
 func (c Cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatUint(uint64(math.Float32bits(c.Confidence)), 16) + ":" + c.ID))
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatUint(uint64(math.Float32bits(c.Confidence)), 16) + ":" + c.ID + ":" + c.Of))
 }
 
 // ParseCursor reads a cursor written by String; anything else wraps
@@ -67,12 +80,15 @@ func ParseCursor(s string) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
 	}
-	bits, id, ok := strings.Cut(string(raw), ":")
-	b, err := strconv.ParseUint(bits, 16, 32)
-	if !ok || err != nil || !IsUUID(id) {
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 {
 		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
 	}
-	c := Cursor{Confidence: math.Float32frombits(uint32(b)), ID: strings.ToLower(id)}
+	b, err := strconv.ParseUint(parts[0], 16, 32)
+	if err != nil || !IsUUID(parts[1]) {
+		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
+	}
+	c := Cursor{Confidence: math.Float32frombits(uint32(b)), ID: strings.ToLower(parts[1]), Of: parts[2]}
 	if f := float64(c.Confidence); math.IsNaN(f) || f < 0 || f > 1 {
 		return Cursor{}, fmt.Errorf("cursor %q: %w", s, ErrBadCursor)
 	}

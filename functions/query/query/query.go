@@ -394,18 +394,21 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 		return SearchResult{}, err
 	}
 	s := veglens.Search{Method: q.Method, Palette: q.Palette, Count: q.Count}
-	if v := strings.TrimSpace(params["cursor"]); v != "" {
-		c, err := veglens.ParseCursor(v)
-		if err != nil {
-			return SearchResult{}, api.Invalid("cursor", "This cursor was not given out by this API: pass the `next` of the previous page unchanged, or leave it out for the first page.", nil)
-		}
-		s.After = &c
-	}
 	if q.Kind != nil {
 		s.Kind = *q.Kind
 	}
 	if q.Colour != nil {
 		s.Colour = q.Colour.Hex
+	}
+	if v := strings.TrimSpace(params["cursor"]); v != "" {
+		c, err := veglens.ParseCursor(v)
+		if err != nil {
+			return SearchResult{}, api.Invalid("cursor", "This cursor was not given out by this API: pass the `next` of the previous page unchanged, or leave it out for the first page.", nil)
+		}
+		if c.Of != s.Fingerprint() {
+			return SearchResult{}, api.Invalid("cursor", "This cursor belongs to another search: repeat that search's kind, colour, palette and method with it (only count may change), or leave it out for the first page.", nil)
+		}
+		s.After = &c
 	}
 	page, err := h.images.Search(ctx, s)
 	if err != nil {
@@ -413,7 +416,9 @@ func (h *Handler) search(ctx context.Context, params map[string]string) (SearchR
 	}
 	res := SearchResult{Query: q, Total: page.Total, TotalCapped: page.TotalCapped, Images: make([]Image, 0, len(page.Images)), Alternatives: []Alternative{}}
 	if page.Next != nil {
-		next := page.Next.String()
+		c := *page.Next
+		c.Of = s.Fingerprint()
+		next := c.String()
 		res.Next = &next
 	}
 	for _, im := range page.Images {

@@ -291,6 +291,20 @@ func testQuery(t *testing.T, e env) {
 				t.Errorf("cursor %q: %d %v, want 400 naming cursor", bad, status, out)
 			}
 		}
+		// A cursor used with another search (here: without its filters) is
+		// refused, not quietly applied to that search.
+		_, out := get(t, e.h, "/api/images?kind=tomato&colour=red&count=2")
+		next, _ := out["next"].(string)
+		for _, other := range []string{"/api/images?cursor=" + next, "/api/images?kind=tomato&colour=orange&cursor=" + next} {
+			status, out := get(t, e.h, other)
+			errObj, _ := out["error"].(map[string]any)
+			if status != 400 || errObj["parameter"] != "cursor" || !strings.Contains(fmt.Sprint(errObj["message"]), "another search") {
+				t.Errorf("%s: %d %v, want 400: the cursor belongs to another search", other, status, out)
+			}
+		}
+		if status, _ := get(t, e.h, "/api/images?kind=tomato&colour=red&count=5&cursor="+next); status != 200 {
+			t.Errorf("the same search with another count: %d, want 200", status)
+		}
 	})
 
 	t.Run("AnUploadThatNeverArrivedIsRejectedWithAReason", func(t *testing.T) {
