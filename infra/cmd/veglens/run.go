@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/veglens/veglens/infra/local"
@@ -35,6 +36,7 @@ func runLocal(ctx context.Context, args []string) int {
 	data := fs.String("data", "", "also ingest this <Kind>/<image>.jpg folder (e.g. the dataset's validation split), with progress and a summary")
 	exitAfter := fs.Bool("exit-after-ingest", false, "stop once the ingest is done (for measurements)")
 	classifying := fs.Int("classify", 2, "how many S3 events the classify function handles at once")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (gateway, functions, ingest) to this file until it stops (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: veglens run [flags]\n\nStarts PostgreSQL and MinIO (data under -state), applies migrations, creates\nthe bucket and its event notifications, and serves the API, the site and the\nS3 event webhook. Ctrl-C stops everything; the next run keeps the data.\n\nflags:")
 		fs.PrintDefaults()
@@ -60,6 +62,20 @@ func runLocal(ctx context.Context, args []string) int {
 		return 1
 	}
 	defer logFile.Close()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "veglens run: cpu profile:", err)
+			return 1
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	log := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: env.LogLevel}))
 
 	fmt.Printf("starting PostgreSQL and MinIO (state in %s)...\n", *state)
