@@ -263,11 +263,6 @@ func TestNoTintIsNeutralOnEveryWheel(t *testing.T) {
 	for i := range gradient.Pix {
 		gradient.Pix[i] = uint8(i)
 	}
-	uniform := func(c color.RGBA) image.Image {
-		img := image.NewRGBA(image.Rect(0, 0, 120, 90))
-		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
-		return img
-	}
 	// A red tomato on a dark table at 7 % brightness: near-black noise.
 	dark := image.NewRGBA(image.Rect(0, 0, 120, 120))
 	draw.Draw(dark, dark.Bounds(), image.NewUniform(color.RGBA{6, 5, 4, 255}), image.Point{}, draw.Src)
@@ -278,10 +273,10 @@ func TestNoTintIsNeutralOnEveryWheel(t *testing.T) {
 		common []string
 	}{
 		{"greyscale gradient", gradient, []string{"black", "grey", "white"}},
-		{"uniform mid grey", uniform(color.RGBA{128, 128, 128, 255}), []string{"grey"}},
-		{"uniform white", uniform(color.RGBA{255, 255, 255, 255}), []string{"white"}},
-		{"overexposed, faint warm tint", uniform(color.RGBA{255, 253, 250, 255}), []string{"white"}},
-		{"uniform black", uniform(color.RGBA{0, 0, 0, 255}), []string{"black"}},
+		{"uniform mid grey", uniformImage(color.RGBA{128, 128, 128, 255}), []string{"grey"}},
+		{"uniform white", uniformImage(color.RGBA{255, 255, 255, 255}), []string{"white"}},
+		{"overexposed, faint warm tint", uniformImage(color.RGBA{255, 253, 250, 255}), []string{"white"}},
+		{"uniform black", uniformImage(color.RGBA{0, 0, 0, 255}), []string{"black"}},
 		{"very dark red tomato", dark, []string{"black"}},
 	} {
 		// A kind's memory colours never give a hue to a picture without one.
@@ -598,21 +593,16 @@ func withKind(kind veglens.Kind) veglens.ActivationMap {
 // orange. Where the measurement is clear, or the photo was refused (no
 // kind), the measured colour stands.
 func TestMemoryColour(t *testing.T) {
-	solid := func(c color.RGBA) image.Image {
-		img := image.NewRGBA(image.Rect(0, 0, 120, 90))
-		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
-		return img
-	}
 	// Grey skin (C 0.004) with green stripes on a quarter of it.
 	striped := image.NewRGBA(image.Rect(0, 0, 120, 120))
 	draw.Draw(striped, striped.Bounds(), image.NewUniform(color.RGBA{100, 102, 100, 255}), image.Point{}, draw.Src)
 	for x := 0; x < 120; x += 16 {
 		draw.Draw(striped, image.Rect(x, 0, x+4, 120), image.NewUniform(color.RGBA{60, 110, 50, 255}), image.Point{}, draw.Src)
 	}
-	warmAubergine := solid(color.RGBA{75, 45, 40, 255}) // OKLCh L 0.33, C 0.046, hue 30: dark, muted red
-	paleCurd := solid(color.RGBA{240, 225, 190, 255})   // L 0.91, C 0.049, hue 88: cream
-	borderCarrot := solid(color.RGBA{225, 80, 40, 255}) // L 0.62, C 0.19, hue 36: 5 degrees short of orange
-	vividGreen := solid(color.RGBA{60, 150, 50, 255})
+	warmAubergine := uniformImage(color.RGBA{75, 45, 40, 255}) // OKLCh L 0.33, C 0.046, hue 30: dark, muted red
+	paleCurd := uniformImage(color.RGBA{240, 225, 190, 255})   // L 0.91, C 0.049, hue 88: cream
+	borderCarrot := uniformImage(color.RGBA{225, 80, 40, 255}) // L 0.62, C 0.19, hue 36: 5 degrees short of orange
+	vividGreen := uniformImage(color.RGBA{60, 150, 50, 255})
 	for _, tc := range []struct {
 		name          string
 		img           image.Image
@@ -648,4 +638,11 @@ func TestMemoryColour(t *testing.T) {
 				tc.name, c.Foreground.Common.MemoryColour, c.Foreground.RGB.MemoryColour, c.Reference.RGB.MemoryColour, tc.memo, tc.memo)
 		}
 	}
+}
+
+// uniformImage is a 120x90 picture of one colour.
+func uniformImage(c color.RGBA) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 120, 90))
+	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+	return img
 }

@@ -75,7 +75,6 @@ var decoders = map[string]struct {
 	config func(io.Reader) (image.Config, error)
 	decode func(io.Reader) (image.Image, error)
 }{
-	"jpeg": {jpeg.DecodeConfig, jpeg.Decode}, // not used: Decode reads JPEGs through libjpeg-turbo (decodeJPEG)
 	"png":  {png.DecodeConfig, png.Decode},
 	"gif":  {gif.DecodeConfig, gif.Decode}, // gif.Decode returns the first frame
 	"webp": {webp.DecodeConfig, webp.Decode},
@@ -98,7 +97,7 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 	}
 	format := sniff(data)
 	dec, ok := decoders[format]
-	if !ok {
+	if !ok && format != "jpeg" { // JPEGs go through libjpeg-turbo (decodeJPEG)
 		return nil, inputErrorf(Unsupported, nil,
 			"the file is not a supported picture: send a JPEG, PNG, WebP, GIF, HEIC or AVIF image")
 	}
@@ -150,7 +149,7 @@ func Decode(r io.Reader, lim Limits) (*Picture, error) {
 // show it.) Four-component files (CMYK and YCCK, from print work) go
 // through Go's image/jpeg.
 func decodeJPEG(data []byte, lim Limits) (img image.Image, w, h int, err error) {
-	info, _, err := libjpegHeader(data, 1)
+	info, err := libjpegHeader(data)
 	if err != nil {
 		return nil, 0, 0, decodeError("jpeg", err, "its header cannot be read")
 	}
@@ -170,7 +169,7 @@ func decodeJPEG(data []byte, lim Limits) (img image.Image, w, h int, err error) 
 			break
 		}
 	}
-	if img, err = libjpegDecode(data, denom); err != nil {
+	if img, err = libjpegDecode(data, info, denom); err != nil {
 		return nil, 0, 0, decodeError("jpeg", err, "its pixels cannot be decoded")
 	}
 	return img, info.width, info.height, nil

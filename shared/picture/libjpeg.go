@@ -31,7 +31,6 @@ typedef struct {
 typedef struct {
 	int width, height;         // the stored size
 	int components;            // 1 (grey), 3 (YCbCr/RGB) or 4 (CMYK/YCCK)
-	int out_width, out_height; // after scaling by 1/denom
 	int progressive, arithmetic;
 } vg_info;
 
@@ -67,26 +66,28 @@ static void vg_setup(struct jpeg_decompress_struct *d, vg_error *e) {
 	e->pub.emit_message = vg_emit_message;
 }
 
-// vg_read_header reads the header and the output size at scale 1/denom.
-// It returns 0, or 1 with e->message set.
-static int vg_read_header(const unsigned char *data, unsigned long size, int denom, vg_info *info, vg_error *e) {
+// vg_begin reads the header of data and asks for scale 1/denom. Call it
+// after setjmp: its errors jump there.
+static void vg_begin(struct jpeg_decompress_struct *d, const unsigned char *data, unsigned long size, int denom) {
+	jpeg_create_decompress(d);
+	jpeg_mem_src(d, data, size);
+	jpeg_read_header(d, TRUE);
+	d->scale_num = 1;
+	d->scale_denom = denom;
+}
+
+// vg_read_header reads the header. It returns 0, or 1 with e->message set.
+static int vg_read_header(const unsigned char *data, unsigned long size, vg_info *info, vg_error *e) {
 	struct jpeg_decompress_struct d;
 	vg_setup(&d, e);
 	if (setjmp(e->jump)) {
 		jpeg_destroy_decompress(&d);
 		return 1;
 	}
-	jpeg_create_decompress(&d);
-	jpeg_mem_src(&d, data, size);
-	jpeg_read_header(&d, TRUE);
-	d.scale_num = 1;
-	d.scale_denom = denom;
-	jpeg_calc_output_dimensions(&d);
+	vg_begin(&d, data, size, 1);
 	info->width = d.image_width;
 	info->height = d.image_height;
 	info->components = d.num_components;
-	info->out_width = d.output_width;
-	info->out_height = d.output_height;
 	info->progressive = d.progressive_mode;
 	info->arithmetic = d.arith_code;
 	jpeg_destroy_decompress(&d);
@@ -104,11 +105,7 @@ static int vg_decode(const unsigned char *data, unsigned long size, int denom, i
 		jpeg_destroy_decompress(&d);
 		return 1;
 	}
-	jpeg_create_decompress(&d);
-	jpeg_mem_src(&d, data, size);
-	jpeg_read_header(&d, TRUE);
-	d.scale_num = 1;
-	d.scale_denom = denom;
+	vg_begin(&d, data, size, denom);
 	d.out_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_RGBA;
 	jpeg_start_decompress(&d);
 	if ((int)d.output_width != out_width || (int)d.output_height != out_height) {
@@ -154,35 +151,33 @@ func errorOf(e *C.vg_error) *libjpegError {
 	return &libjpegError{msg: C.GoString(&e.message[0]), unsupported: e.unsupported != 0}
 }
 
-// libjpegHeader reads a JPEG's header and the size it decodes to at scale
-// 1/denom (denom 1, 2, 4 or 8).
-func libjpegHeader(data []byte, denom int) (jpegInfo, image.Point, error) {
+// libjpegHeader reads a JPEG's header.
+func libjpegHeader(data []byte) (jpegInfo, error) {
 	if len(data) == 0 {
-		return jpegInfo{}, image.Point{}, &libjpegError{msg: "empty JPEG"}
+		return jpegInfo{}, &libjpegError{msg: "empty JPEG"}
 	}
 	var info C.vg_info
 	var e C.vg_error
-	if C.vg_read_header((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), C.int(denom), &info, &e) != 0 {
-		return jpegInfo{}, image.Point{}, errorOf(&e)
+	if C.vg_read_header((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), &info, &e) != 0 {
+		return jpegInfo{}, errorOf(&e)
 	}
 	return jpegInfo{
 		width: int(info.width), height: int(info.height), components: int(info.components),
 		progressive: info.progressive != 0, arithmetic: info.arithmetic != 0,
-	}, image.Pt(int(info.out_width), int(info.out_height)), nil
+	}, nil
 }
 
 // errDamagedScan is returned for a JPEG whose image data is corrupt or cut
 // short inside a scan: libjpeg-turbo would fill the missing blocks with grey.
 var errDamagedScan = errors.New("corrupt or incomplete image data")
 
-// libjpegDecode decodes a one- or three-component JPEG at scale 1/denom:
-// an *image.Gray for greyscale files, else an opaque *image.RGBA. Four-
-// component (CMYK, YCCK) files are not decoded here.
-func libjpegDecode(data []byte, denom int) (image.Image, error) {
-	info, size, err := libjpegHeader(data, denom)
-	if err != nil {
-		return nil, err
-	}
+// libjpegDecode decodes a one- or three-component JPEG whose header is
+// info at scale 1/denom: an *image.Gray for greyscale files, else an opaque
+// *image.RGBA. Four-component (CMYK, YCCK) files are not decoded here. The
+// output is ceil(side/denom) on each side, as jpeg_calc_output_dimensions
+// computes it (vg_decode checks that it agrees).
+func libjpegDecode(data []byte, info jpegInfo, denom int) (image.Image, error) {
+	size := image.Pt((info.width+denom-1)/denom, (info.height+denom-1)/denom)
 	if info.components == 4 {
 		return nil, fmt.Errorf("libjpeg: %d-component JPEG", info.components)
 	}
