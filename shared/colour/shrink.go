@@ -76,64 +76,53 @@ func shrink(img image.Image, f int) *shrunk {
 	return s
 }
 
-// shrinkYCbCr averages output rows oy0..oy1 of a Y'CbCr picture. Luma
-// rows that share a chroma row (4:2:0 has one per two) reuse its block
-// sums.
+// shrinkYCbCr averages output rows oy0..oy1 of a Y'CbCr picture. For each
+// row of blocks it first adds the f luma rows, and the chroma row of each
+// (a chroma row shared by two luma rows, as in 4:2:0, is added twice), into
+// column sums: plain loops over whole rows. Then each block adds its f
+// columns, each luma column with its own chroma column.
 func shrinkYCbCr(m *image.YCbCr, f int, s *shrunk, oy0, oy1 int) {
 	b := m.Rect
 	w, h := b.Dx(), b.Dy()
 	hd, vd := chromaDivisors(m.SubsampleRatio)
-	cx := make([]int32, w) // chroma column of each luma column
+	cw := (b.Max.X-1)/hd - b.Min.X/hd + 1 // chroma columns the picture spans
+	cx := make([]int32, w)                // chroma column of each luma column
 	for x := range w {
 		cx[x] = int32((b.Min.X+x)/hd - b.Min.X/hd)
 	}
-	sums := make([]uint32, 3*s.w)
-	ys, cbs, crs := make([]uint32, s.w), make([]uint32, s.w), make([]uint32, s.w)
+	ycol := make([]uint32, w)
+	cbcol, crcol := make([]uint32, cw), make([]uint32, cw)
 	for oy := oy0; oy < oy1; oy++ {
-		clear(ys)
-		clear(sums)
+		clear(ycol)
+		clear(cbcol)
+		clear(crcol)
 		y1 := min((oy+1)*f, h)
-		lastCi := -1
 		for y := oy * f; y < y1; y++ {
 			yrow := m.Y[y*m.YStride : y*m.YStride+w]
-			for ox, x := 0, 0; ox < len(ys); ox++ {
-				var sum uint32
-				for x1 := min(x+f, len(yrow)); x < x1; x++ {
-					sum += uint32(yrow[x])
-				}
-				ys[ox] += sum
+			for x, v := range yrow {
+				ycol[x] += uint32(v)
 			}
-			// Luma rows that share a chroma row (two in 4:2:0) reuse its
-			// block sums.
-			if ci := ((b.Min.Y+y)/vd - b.Min.Y/vd) * m.CStride; ci != lastCi {
-				cb, cr := m.Cb[ci:], m.Cr[ci:]
-				for ox, x := 0, 0; ox < len(cbs); ox++ {
-					var sb, sr uint32
-					for x1 := min(x+f, len(cx)); x < x1; x++ {
-						c := cx[x]
-						sb += uint32(cb[c])
-						sr += uint32(cr[c])
-					}
-					cbs[ox], crs[ox] = sb, sr
-				}
-				lastCi = ci
+			ci := ((b.Min.Y+y)/vd - b.Min.Y/vd) * m.CStride
+			for x, v := range m.Cb[ci : ci+cw] {
+				cbcol[x] += uint32(v)
 			}
-			for ox := range s.w {
-				sums[3*ox+1] += cbs[ox]
-				sums[3*ox+2] += crs[ox]
+			for x, v := range m.Cr[ci : ci+cw] {
+				crcol[x] += uint32(v)
 			}
-		}
-		for ox, v := range ys {
-			sums[3*ox] = v
 		}
 		rows := uint32(y1 - oy*f)
 		for ox := range s.w {
-			n := rows * uint32(min((ox+1)*f, w)-ox*f)
-			yy := (sums[3*ox] + n/2) / n
-			cb := (sums[3*ox+1] + n/2) / n
-			cr := (sums[3*ox+2] + n/2) / n
+			x0, x1 := ox*f, min((ox+1)*f, w)
+			var sy, sb, sr uint32
+			for x := x0; x < x1; x++ {
+				c := cx[x]
+				sy += ycol[x]
+				sb += cbcol[c]
+				sr += crcol[c]
+			}
+			n := rows * uint32(x1-x0)
 			d := s.pix[3*(oy*s.w+ox):]
-			d[0], d[1], d[2] = ycbcrToRGB(uint8(yy), uint8(cb), uint8(cr))
+			d[0], d[1], d[2] = ycbcrToRGB(uint8((sy+n/2)/n), uint8((sb+n/2)/n), uint8((sr+n/2)/n))
 		}
 	}
 }
