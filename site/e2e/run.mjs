@@ -413,6 +413,34 @@ async function run() {
     await page.close();
   });
 
+  await test('a search in plain words becomes the chips it was understood as; nonsense is named', async () => {
+    const page = await openPage(browser, errors);
+    await page.goto(`${base}/`, { waitUntil: 'load' });
+    const box = page.getByRole('searchbox', { name: 'Search in words' });
+    await box.fill('show me three red tomatoes');
+    await box.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('kind') === 'Tomato' && u.searchParams.get('colour') === 'red' &&
+      u.searchParams.get('palette') === 'common' && u.searchParams.get('count') === '3');
+    assert(await page.getByRole('radio', { name: 'Tomato', exact: false }).isChecked(), 'the Tomato chip is not chosen');
+    assert(await page.getByRole('radio', { name: 'red (everyday name)', exact: true }).isChecked(), 'the common red chip is not chosen');
+    assert((await page.locator('#count').inputValue()) === '3', 'the count field does not say 3');
+    await page.locator('#results-title', { hasText: 'in red' }).waitFor();
+    const api = await getJSON(`${base}/api/images?kind=Tomato&colour=red&palette=common&count=3`);
+    const cards = await page.locator('[data-testid=results] .card').count();
+    assert(cards === api.images.length, `${cards} cards for three red tomatoes, the API has ${api.images.length}`);
+    await shot(page, '05b-words-search-desktop', { fullPage: false });
+    await box.fill('3 purple apples');
+    await box.press('Enter');
+    const error = page.locator('#words-error');
+    await error.waitFor();
+    const said = await error.textContent();
+    assert(said.includes('"apples"'), `the message should name "apples": ${said}`);
+    assert(new URL(page.url()).searchParams.get('kind') === 'Tomato', 'a phrase that was not understood changed the search');
+    await shot(page, '05c-words-search-not-understood', { fullPage: false });
+    await checkAccessibility(page, '05c-words-search-not-understood');
+    await page.close();
+  });
+
   await test('uploading a real photo ends with the right kind', async () => {
     const page = await openPage(browser, errors);
     await page.goto(`${base}/?view=upload`, { waitUntil: 'load' });

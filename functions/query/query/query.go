@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/veglens/veglens/shared/api"
+	"github.com/veglens/veglens/shared/phrase"
 	"github.com/veglens/veglens/shared/veglens"
 )
 
@@ -49,6 +51,7 @@ type Handler struct {
 	objs   veglens.ObjectStore
 	log    *slog.Logger
 	kinds  veglens.Kinds
+	words  *phrase.Vocabulary
 	model  modelInfo
 }
 
@@ -65,7 +68,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	m := d.Model
 	return &Handler{
-		images: d.Images, objs: d.Objects, log: d.Log, kinds: m.Meta.Kinds(),
+		images: d.Images, objs: d.Objects, log: d.Log, kinds: m.Meta.Kinds(), words: phrase.NewVocabulary(m.Meta.Kinds()),
 		model: modelInfo{Name: m.Meta.Name, Version: m.Meta.Version, Architecture: m.Meta.Architecture,
 			SizeBytes: m.SizeBytes, Labels: m.Meta.Labels, Threshold: m.Meta.Refusal.Threshold, Metrics: m.Metrics},
 	}, nil
@@ -332,8 +335,46 @@ type SearchResult struct {
 }
 
 // ParseSearch validates the query parameters of GET /api/images. Errors are
-// *api.Error values naming the parameter and its allowed values.
+// *api.Error values naming the parameter and its allowed values. A search
+// in plain words (q, read by package phrase) stands for kind, colour,
+// palette and count, which must then be left out.
 func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
+	if text, ok := params["q"]; ok {
+		var given []string
+		for _, p := range []string{"kind", "colour", "palette", "count"} {
+			if _, ok := params[p]; ok {
+				given = append(given, p)
+			}
+		}
+		if len(given) > 0 {
+			return SearchQuery{}, api.Invalid("q", fmt.Sprintf("A search in words (q) says the kind, colour and count itself; leave out %s, or leave out q.", strings.Join(given, " and ")), nil)
+		}
+		pq, err := h.words.Parse(text)
+		if err != nil {
+			return SearchQuery{}, api.Invalid("q", err.Error(), nil)
+		}
+		params = maps.Clone(params)
+		if pq.Kind != "" {
+			params["kind"] = pq.Kind
+		}
+		if pq.Colour.Hex != "" {
+			params["colour"], params["palette"] = pq.Colour.Hex, string(pq.Palette)
+			reference := strings.EqualFold(strings.TrimSpace(params["method"]), string(veglens.MethodReference))
+			if reference && pq.Palette == veglens.PaletteCommon {
+				// The reference rule names wheel colours only: an everyday
+				// word that a wheel also has ("red") means that wheel entry.
+				for _, w := range veglens.Wheels() {
+					if c, ok := w.Lookup(pq.Colour.Name); ok {
+						params["colour"], params["palette"] = c.Hex, string(w.ID)
+						break
+					}
+				}
+			}
+		}
+		if pq.Count > 0 {
+			params["count"] = strconv.Itoa(pq.Count)
+		}
+	}
 	q := SearchQuery{Palette: veglens.PaletteRGB, Method: veglens.MethodForeground, Count: DefaultCount}
 	if v := strings.ToLower(strings.TrimSpace(params["palette"])); v != "" {
 		p, ok := veglens.PaletteByID(v)

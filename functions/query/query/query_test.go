@@ -237,6 +237,9 @@ func testQuery(t *testing.T, e env) {
 			{"colour only", "/api/images?colour=red", 3, redTomatoes},
 			{"no filter", "/api/images", 6, nil},
 			{"nothing matches", "/api/images?kind=tomato&colour=violet", 0, []string{}},
+			{"in words: wheel colour, synonym, number word", "/api/images?q=two+chartreuse+bitter+melons", 1, nil},
+			{"in words: RYB name", "/api/images?q=show+me+red-orange+tomatoes", 1, []string{s.tomatoRed2}},
+			{"in words: count limits the page", "/api/images?q=2+tomatoes+in+red&method=reference", 3, redTomatoes[:2]},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -256,6 +259,35 @@ func testQuery(t *testing.T, e env) {
 					}
 				}
 			})
+		}
+	})
+
+	t.Run("SearchInWordsAnswersWithWhatItUnderstood", func(t *testing.T) {
+		status, out := get(t, e.h, "/api/images?q=Two+chartreuse+bitter+melons")
+		q, _ := out["query"].(map[string]any)
+		colour, _ := q["colour"].(map[string]any)
+		if status != 200 || q["kind"] != "Bitter_Gourd" || colour["name"] != "chartreuse" || q["palette"] != "rgb" || q["count"] != float64(2) {
+			t.Errorf("q=Two chartreuse bitter melons: %d, query %v; want kind Bitter_Gourd, chartreuse on rgb, count 2", status, q)
+		}
+		_, out = get(t, e.h, "/api/images?q=white+cauliflowers")
+		q, _ = out["query"].(map[string]any)
+		colour, _ = q["colour"].(map[string]any)
+		if q["palette"] != "common" || colour["name"] != "white" {
+			t.Errorf("q=white cauliflowers: query %v; want white among the common names", q)
+		}
+		for _, tc := range []struct{ url, says string }{
+			{"/api/images?q=3+red+apples", `"apples"`},
+			{"/api/images?q=tomatoes+and+carrots", "two different kinds"},
+			{"/api/images?q=", "Type what to look for"},
+			{"/api/images?q=500+tomatoes", "1 to 100"},
+			{"/api/images?q=tomatoes&kind=tomato&count=3", "leave out kind and count"},
+			{"/api/images?q=brown+potatoes&method=reference", "wheel colours only"},
+		} {
+			status, out := get(t, e.h, tc.url)
+			errObj, _ := out["error"].(map[string]any)
+			if status != 400 || errObj["parameter"] != "q" && !strings.Contains(tc.url, "reference") || !strings.Contains(fmt.Sprint(errObj["message"]), tc.says) {
+				t.Errorf("%s: %d %v; want 400 naming q and saying %s", tc.url, status, out, tc.says)
+			}
 		}
 	})
 

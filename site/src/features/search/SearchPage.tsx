@@ -11,6 +11,7 @@ import { ImageCard } from './ImageCard';
 import { ImageDialog } from './ImageDialog';
 import { KindPicker } from './KindPicker';
 import { NoneFound } from './NoneFound';
+import { WordsSearch } from './WordsSearch';
 import { COUNT_MAX, COUNT_MIN, parseSearch, toApiQuery, toSearch, type SearchState } from './searchState';
 
 export function SearchPage({ search }: { search: string }) {
@@ -76,6 +77,7 @@ export function SearchPage({ search }: { search: string }) {
   return (
     <div className="search-page">
       <h1>Find vegetables by kind and colour</h1>
+      <WordsSearch method={state.method} onUnderstood={update} />
       <form className="search-form" onSubmit={commitCount} aria-describedby="search-help">
         <p id="search-help" className="muted small">
           Choose how many photos, a kind and a colour; the results update as you choose.

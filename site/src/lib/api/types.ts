@@ -14,6 +14,7 @@ export type Guess = S['Guess'];
 export type Timings = S['Timings'];
 export type Image = S['Image'];
 export type SearchResult = S['SearchResult'];
+export type SearchQuery = S['SearchQuery'];
 export type SimilarResult = S['SimilarResult'];
 export type Alternative = S['Alternative'];
 export type KindInfo = S['KindInfo'];
