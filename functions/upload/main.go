@@ -1,6 +1,7 @@
-// Command upload is the Lambda function behind POST /api/uploads: it hands
-// out presigned POSTs into the images bucket. The handler is in package
-// upload; this main only wires its dependencies.
+// Command upload is the Lambda function behind the API's writes: POST
+// /api/uploads hands out presigned POSTs into the images bucket, POST
+// /api/images/{id}/label stores people's own labels. The handler is in
+// package upload; this main only wires its dependencies.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/veglens/veglens/shared/catalog"
 	"github.com/veglens/veglens/shared/config"
 	"github.com/veglens/veglens/shared/objects"
+	"github.com/veglens/veglens/shared/veglens"
 )
 
 func main() {
@@ -31,7 +33,11 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 		return err
 	}
 	log := cfg.Logger(stderr, "upload")
-	if err := cfg.Require("IMAGES_BUCKET"); err != nil {
+	if err := cfg.Require("IMAGES_BUCKET", "MODEL_DIR"); err != nil {
+		return err
+	}
+	meta, err := veglens.ReadModelMeta(cfg.ModelDir)
+	if err != nil {
 		return err
 	}
 	startup.Step("config")
@@ -45,7 +51,7 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 		return err
 	}
 	startup.Step("s3")
-	h, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: cfg.UploadExpiry, Log: log})
+	h, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: cfg.UploadExpiry, Kinds: meta.Kinds(), Log: log})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func LambdaFunctions(ctx context.Context, s Settings) (Functions, error) {
 		images.Close()
 		return classifier.Close()
 	}
-	up, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: s.UploadExpiry, Log: log.With("function", api.FunctionUpload)})
+	up, err := upload.New(upload.Deps{Images: images, Objects: objs, Expiry: s.UploadExpiry, Kinds: model.Meta.Kinds(), Log: log.With("function", api.FunctionUpload)})
 	if err != nil {
 		return Functions{}, errors.Join(err, closeAll())
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // OpenAPI is the OpenAPI 3.1 description of the HTTP API (openapi.yaml).
@@ -27,6 +28,7 @@ const (
 	CodeUnsupported  Code = "unsupported"   // a type or format we do not handle
 	CodeInternal     Code = "internal"      // our bug; retrying will not help
 	CodeUnavailable  Code = "unavailable"   // a backing service is down; retry later
+	CodeRateLimited  Code = "rate_limited"  // too many requests from this client; retry after RetryAfter
 )
 
 // Status maps a Code to its HTTP status. This is the only place that does.
@@ -40,6 +42,8 @@ func (c Code) Status() int {
 		return http.StatusNotFound
 	case CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
@@ -55,6 +59,9 @@ type Error struct {
 	Allowed   []string `json:"allowed,omitempty"`
 	// Err is the underlying cause, logged but never shown to callers.
 	Err error `json:"-"`
+	// RetryAfter, for CodeRateLimited, is when the client may try again
+	// (sent as the Retry-After header, RFC 9110 section 10.2.3).
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string {
@@ -102,6 +109,12 @@ func Unavailable(what string, err error) *Error {
 	return &Error{Code: CodeUnavailable, Message: fmt.Sprintf("The %s is not reachable right now. Please try again in a moment.", what), Err: err}
 }
 
+// RateLimited reports a client over its rate limit; retryAfter is how long
+// until its next request is accepted.
+func RateLimited(message string, retryAfter time.Duration) *Error {
+	return &Error{Code: CodeRateLimited, Message: message, RetryAfter: retryAfter}
+}
+
 // AsError turns any error into an *Error: errors that already are one (or
 // wrap one) keep their code; anything else is internal.
 func AsError(err error) *Error {
@@ -110,4 +123,15 @@ func AsError(err error) *Error {
 		return e
 	}
 	return Internal(err)
+}
+
+// UserLabel is a person's own label of a photo as the API shows it (POST
+// /api/images/{id}/label answers with it; GET /api/images/{id} includes
+// it).
+type UserLabel struct {
+	ImageID string `json:"imageId"`
+	// Kind is the kind given, or "none" (not one of the kinds).
+	Kind      string    `json:"kind"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }

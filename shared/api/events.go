@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -54,7 +56,11 @@ func ErrorResponse(ctx context.Context, log *slog.Logger, err error) events.APIG
 	default:
 		log.DebugContext(ctx, "request refused", "code", string(e.Code), "parameter", e.Parameter, "message", e.Message)
 	}
-	return JSON(ctx, log, e.Code.Status(), errorBody{Error: *e})
+	resp := JSON(ctx, log, e.Code.Status(), errorBody{Error: *e})
+	if e.RetryAfter > 0 {
+		resp.Headers["Retry-After"] = strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds())))
+	}
+	return resp
 }
 
 // Body returns the request body, decoding base64 when API Gateway encoded it.

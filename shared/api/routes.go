@@ -19,6 +19,7 @@ type Route struct {
 // same function.
 var Routes = []Route{
 	{"POST /api/uploads", FunctionUpload},
+	{"POST /api/images/{id}/label", FunctionUpload},
 	{"GET /api/images", FunctionQuery},
 	{"GET /api/images/{id}", FunctionQuery},
 	{"GET /api/images/{id}/similar", FunctionQuery},

@@ -385,6 +385,84 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		}
 	})
 
+	t.Run("UserLabelsSitBesideThePrediction", func(t *testing.T) {
+		s := open(t)
+		id, err := s.Upsert(ctx, done("dataset/Carrot/1.jpg", veglens.SourceDataset, "Carrot", 0.9, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.UserLabel(ctx, id); ok || err != nil {
+			t.Fatalf("a new image has a user label (%v)", err)
+		}
+		first, err := s.SaveUserLabel(ctx, id, "Radish")
+		if err != nil || first.Kind != "Radish" || first.ImageID != id {
+			t.Fatalf("SaveUserLabel = %+v, %v", first, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		again, err := s.SaveUserLabel(ctx, id, "Radish")
+		if err != nil || !again.UpdatedAt.Equal(first.UpdatedAt) {
+			t.Errorf("the same label again: %+v, %v; want nothing changed", again, err)
+		}
+		none, err := s.SaveUserLabel(ctx, id, "")
+		if err != nil || none.Kind != "" || !none.UpdatedAt.After(first.UpdatedAt) || !none.CreatedAt.Equal(first.CreatedAt) {
+			t.Errorf("a new label: %+v, %v; want it replaced, created when first given", none, err)
+		}
+		if im, err := s.Get(ctx, id); err != nil || im.Kind != "Carrot" {
+			t.Errorf("the prediction is now %q (%v), want Carrot", im.Kind, err)
+		}
+		st, err := s.Stats(ctx, 10)
+		if err != nil || st.Agreement.Labels != 1 || st.Agreement.Agree != 0 {
+			t.Errorf("agreement = %+v, %v; want 1 label, not agreeing", st.Agreement, err)
+		}
+		pending := uuid.NewString()
+		if err := s.CreatePending(ctx, veglens.NewPending{ID: pending, Bucket: "b", Key: veglens.UploadKey(pending, "jpg")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveUserLabel(ctx, pending, "Carrot"); !errors.Is(err, veglens.ErrNotLabelled) {
+			t.Errorf("labelling a pending image: %v, want ErrNotLabelled", err)
+		}
+		if _, err := s.SaveUserLabel(ctx, uuid.NewString(), "Carrot"); !errors.Is(err, veglens.ErrNotFound) {
+			t.Errorf("labelling a missing image: %v, want ErrNotFound", err)
+		}
+		// The label goes with its image.
+		if _, err := s.Delete(ctx, "dataset/Carrot/1.jpg"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.UserLabel(ctx, id); ok {
+			t.Error("the label outlived its image")
+		}
+	})
+
+	t.Run("TokenBucketsLimitEachClient", func(t *testing.T) {
+		s := open(t)
+		limit := veglens.RateLimit{Burst: 3, Every: time.Hour}
+		for i := range 3 {
+			if ok, _, err := s.TakeToken(ctx, "a", limit); !ok || err != nil {
+				t.Fatalf("token %d of a full bucket: %v %v", i+1, ok, err)
+			}
+		}
+		ok, wait, err := s.TakeToken(ctx, "a", limit)
+		if ok || err != nil || wait < 59*time.Minute || wait > time.Hour {
+			t.Errorf("an empty bucket: ok=%v wait=%v %v; want refused, about an hour to wait", ok, wait, err)
+		}
+		if ok, _, _ := s.TakeToken(ctx, "b", limit); !ok {
+			t.Error("another client's bucket is empty too")
+		}
+		fast := veglens.RateLimit{Burst: 1, Every: 50 * time.Millisecond}
+		s.TakeToken(ctx, "c", fast)
+		if ok, _, _ := s.TakeToken(ctx, "c", fast); ok {
+			t.Error("a burst of 1 gave two tokens at once")
+		}
+		time.Sleep(80 * time.Millisecond)
+		if ok, _, _ := s.TakeToken(ctx, "c", fast); !ok {
+			t.Error("the bucket did not refill")
+		}
+		n, err := s.ForgetTokensBefore(ctx, time.Now().Add(time.Minute))
+		if err != nil || n != 3 {
+			t.Errorf("ForgetTokensBefore = %d, %v; want the 3 buckets", n, err)
+		}
+	})
+
 	t.Run("SimilarFindsTheNearestPublicPhotosByKey", func(t *testing.T) {
 		s := open(t)
 		put := func(im veglens.Image, key ...float32) string {

@@ -206,6 +206,12 @@ func (s *Store) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 		FROM images i, latest
 		WHERE i.status = 'done' AND i.updated_at > date_trunc('minute', latest.t) - interval '59 minutes'
 		GROUP BY 1 ORDER BY 1`)
+	// A label agrees when it names the predicted kind, or "not a vegetable"
+	// (NULL) for a refused photo (veglens.UserLabel.Agrees).
+	b.Queue(`SELECT now() - make_interval(secs => $1), count(*),
+		count(*) FILTER (WHERE u.kind IS NOT DISTINCT FROM CASE WHEN i.refused THEN NULL ELSE i.kind END)
+		FROM user_labels u JOIN images i ON i.id = u.image_id
+		WHERE u.updated_at > now() - make_interval(secs => $1)`, veglens.AgreementWindow.Seconds())
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
 
@@ -255,6 +261,10 @@ func (s *Store) Stats(ctx context.Context, recent int) (veglens.Stats, error) {
 	})
 	if err != nil {
 		return veglens.Stats{}, fmt.Errorf("stats: series: %w", s.check(err))
+	}
+	a := &st.Agreement
+	if err := res.QueryRow().Scan(&a.Since, &a.Labels, &a.Agree); err != nil {
+		return veglens.Stats{}, fmt.Errorf("stats: agreement with user labels: %w", s.check(err))
 	}
 	return st, nil
 }

@@ -165,7 +165,7 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		nullInt(im.Width), nullInt(im.Height), nonEmpty(im.ThumbnailKey),
 		nullIf(t.FetchMs, !hasTimings), nullIf(t.DecodeMs, !hasTimings), nullIf(t.InferenceMs, !hasTimings),
 		nullIf(t.ColourMs, !hasTimings), nullIf(t.TotalMs, !hasTimings), nonEmpty(im.ModelVersion), fgCommon,
-		cubeKey(im.SimilarityKey),
+		cubeKey(im.SimilarityKey), nullIf(im.Familiarity, im.Kind == "" || !im.HasFamiliarity),
 	}
 	// The id is taken from the caller unless another object already has it
 	// (an id is derived from an upload's key, so this only happens when
@@ -175,10 +175,10 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		INSERT INTO images AS i (id, bucket, object_key, source, listed, status, reason, etag,
 			true_kind, kind, confidence, refused, score, top, fg_rgb, fg_ryb, ref_rgb, ref_ryb, colours,
 			width, height, thumbnail_key, fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, fg_common,
-			similarity_key)
+			similarity_key, familiarity)
 		VALUES (CASE WHEN EXISTS (SELECT 1 FROM images WHERE id = $1 AND object_key <> $3) THEN gen_random_uuid() ELSE $1::uuid END,
 			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-			$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, cube($30::float8[]))
+			$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, cube($30::float8[]), $31)
 		ON CONFLICT (object_key) DO UPDATE SET
 			bucket = excluded.bucket, status = excluded.status, reason = excluded.reason, etag = excluded.etag,
 			true_kind = excluded.true_kind, kind = excluded.kind, confidence = excluded.confidence,
@@ -188,7 +188,8 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 			colours = excluded.colours, width = excluded.width, height = excluded.height,
 			thumbnail_key = excluded.thumbnail_key, fetch_ms = excluded.fetch_ms, decode_ms = excluded.decode_ms,
 			inference_ms = excluded.inference_ms, colour_ms = excluded.colour_ms, total_ms = excluded.total_ms,
-			model_version = excluded.model_version, similarity_key = excluded.similarity_key, updated_at = now()
+			model_version = excluded.model_version, similarity_key = excluded.similarity_key,
+			familiarity = excluded.familiarity, updated_at = now()
 		RETURNING id::text`
 	var id string
 	for attempt := 0; ; attempt++ {
@@ -251,14 +252,14 @@ func nullInt(v int) *int {
 const imageColumns = `id::text, bucket, object_key, source, listed, status, reason, etag, true_kind, kind,
 	confidence, refused, score, top, colours, width, height, thumbnail_key,
 	fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, created_at, updated_at,
-	similarity_key IS NOT NULL, expires_at`
+	similarity_key IS NOT NULL, expires_at, familiarity`
 
 func scanImage(row pgx.Row) (veglens.Image, error) {
 	var (
 		im                                       veglens.Image
 		source, status                           string
 		reason, etag, trueKind, kind, thumb, ver *string
-		confidence, score                        *float64
+		confidence, score, familiarity           *float64
 		top, colours                             []byte
 		width, height                            *int
 		fetch, decode, infer, colour, total      *float64
@@ -266,7 +267,7 @@ func scanImage(row pgx.Row) (veglens.Image, error) {
 	)
 	err := row.Scan(&im.ID, &im.Bucket, &im.Key, &source, &im.Listed, &status, &reason, &etag, &trueKind, &kind,
 		&confidence, &im.Refused, &score, &top, &colours, &width, &height, &thumb,
-		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt, &im.HasSimilarityKey, &expires)
+		&fetch, &decode, &infer, &colour, &total, &ver, &im.CreatedAt, &im.UpdatedAt, &im.HasSimilarityKey, &expires, &familiarity)
 	if err != nil {
 		return veglens.Image{}, err
 	}
@@ -280,6 +281,9 @@ func scanImage(row pgx.Row) (veglens.Image, error) {
 	}
 	if score != nil {
 		im.Score = *score
+	}
+	if familiarity != nil {
+		im.Familiarity, im.HasFamiliarity = *familiarity, true
 	}
 	if width != nil {
 		im.Width = *width

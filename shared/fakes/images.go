@@ -21,15 +21,20 @@ type ImageStore struct {
 	mu    sync.Mutex
 	byKey map[string]*veglens.Image
 	keys  map[string][]float32 // similarity keys by object key (reads leave them out, as the catalog's do)
-	down  error
-	now   func() time.Time
+	// labels are user labels by image id; buckets the rate-limit token
+	// buckets by client.
+	labels  map[string]veglens.UserLabel
+	buckets map[string]tokenBucket
+	down    error
+	now     func() time.Time
 }
 
 var _ veglens.ImageStore = (*ImageStore)(nil)
 
 // NewImageStore returns an empty store.
 func NewImageStore() *ImageStore {
-	return &ImageStore{byKey: map[string]*veglens.Image{}, keys: map[string][]float32{}, now: time.Now}
+	return &ImageStore{byKey: map[string]*veglens.Image{}, keys: map[string][]float32{}, now: time.Now,
+		labels: map[string]veglens.UserLabel{}, buckets: map[string]tokenBucket{}}
 }
 
 // SetClock makes the store stamp rows (CreatedAt, UpdatedAt) with now()
@@ -433,6 +438,15 @@ func (s *ImageStore) Stats(ctx context.Context, recent int) (veglens.Stats, erro
 		}
 		slices.SortFunc(st.Series, func(a, b veglens.SeriesPoint) int { return a.Start.Compare(b.Start) })
 	}
+	st.Agreement.Since = s.now().Add(-veglens.AgreementWindow)
+	for _, im := range s.byKey {
+		if l, ok := s.labels[im.ID]; ok && l.UpdatedAt.After(st.Agreement.Since) {
+			st.Agreement.Labels++
+			if l.Agrees(*im) {
+				st.Agreement.Agree++
+			}
+		}
+	}
 	return st, nil
 }
 
@@ -504,7 +518,10 @@ func (s *ImageStore) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(ctx, "delete image"); err != nil {
 		return false, err
 	}
-	_, ok := s.byKey[key]
+	im, ok := s.byKey[key]
+	if ok {
+		delete(s.labels, im.ID)
+	}
 	delete(s.byKey, key)
 	delete(s.keys, key)
 	return ok, nil
@@ -520,6 +537,7 @@ func (s *ImageStore) DeleteUploadsBefore(ctx context.Context, t time.Time) (int,
 	n := 0
 	for key, im := range s.byKey {
 		if im.Source == veglens.SourceUpload && im.CreatedAt.Before(t) {
+			delete(s.labels, im.ID)
 			delete(s.byKey, key)
 			delete(s.keys, key)
 			n++

@@ -279,6 +279,7 @@ func (l *Labeller) describe(ctx context.Context, im *veglens.Image, img image.Im
 		return thumbErr // storage unreachable: worth retrying
 	}
 	im.Top, im.Score, im.Refused, im.SimilarityKey = pred.Top, pred.Score, pred.Refused, pred.SimilarityKey
+	im.Familiarity, im.HasFamiliarity = pred.Familiarity, true
 	if len(pred.Top) > 0 {
 		im.Kind, im.Confidence = pred.Top[0].Kind, pred.Top[0].Probability
 	}

@@ -82,24 +82,28 @@ type Timings struct {
 // Image is everything known about one stored object: one row of the
 // catalog.
 type Image struct {
-	ID           string // a UUID
-	Bucket       string
-	Key          string // object key (see keys.go)
-	Source       Source
-	Listed       bool // an upload its sender allowed into public search
-	Status       Status
-	Reason       string // when rejected: a sentence for people
-	ETag         string // of the labelled object version
-	TrueKind     Kind   // dataset images: the folder it came from
-	Kind         Kind   // predicted
-	Confidence   float64
-	Refused      bool
-	Score        float64
-	Top          []Guess
-	Colours      *Colours // nil unless done
-	Width        int      // pixels, after EXIF orientation
-	Height       int
-	ThumbnailKey string
+	ID         string // a UUID
+	Bucket     string
+	Key        string // object key (see keys.go)
+	Source     Source
+	Listed     bool // an upload its sender allowed into public search
+	Status     Status
+	Reason     string // when rejected: a sentence for people
+	ETag       string // of the labelled object version
+	TrueKind   Kind   // dataset images: the folder it came from
+	Kind       Kind   // predicted
+	Confidence float64
+	Refused    bool
+	Score      float64
+	// Familiarity is Prediction.Familiarity; HasFamiliarity is false for
+	// rows labelled before it was kept.
+	Familiarity    float64
+	HasFamiliarity bool
+	Top            []Guess
+	Colours        *Colours // nil unless done
+	Width          int      // pixels, after EXIF orientation
+	Height         int
+	ThumbnailKey   string
 	// SimilarityKey is the prediction's similar-photo key; nil unless done
 	// by a model that has one. Stores write it; reads leave it nil and set
 	// HasSimilarityKey instead.

@@ -50,6 +50,20 @@ type ImageStore interface {
 	// DeleteUploadsBefore removes every upload row created before t and
 	// returns how many went.
 	DeleteUploadsBefore(ctx context.Context, t time.Time) (int, error)
+	// SaveUserLabel stores a person's label for image id (kind "" for
+	// "not a vegetable"), replacing the one before; saving the same label
+	// again changes nothing (UpdatedAt stays). Errors wrap ErrNotFound (no
+	// such image) or ErrNotLabelled (it holds no prediction).
+	SaveUserLabel(ctx context.Context, id string, kind Kind) (UserLabel, error)
+	// UserLabel returns image id's user label; ok is false when it has none.
+	UserLabel(ctx context.Context, id string) (l UserLabel, ok bool, err error)
+	// TakeToken takes one token from client's bucket under limit. It
+	// returns ok false, taking nothing, when the bucket is empty, with how
+	// long until the next token.
+	TakeToken(ctx context.Context, client string, limit RateLimit) (ok bool, retryAfter time.Duration, err error)
+	// ForgetTokensBefore removes the buckets last used before t (they
+	// would be full again) and returns how many went.
+	ForgetTokensBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // Object is a fetched object of the images bucket.

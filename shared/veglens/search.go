@@ -116,6 +116,9 @@ type Stats struct {
 	ColoursRGB, ColoursRYB                   []ColourCount // done, not refused, per foreground colour
 	Speed                                    Speed
 	Series                                   []SeriesPoint
+	// Agreement compares predictions with user labels over the last
+	// AgreementWindow.
+	Agreement LabelAgreement
 }
 
 // Speed holds percentiles of total labelling time (ms) over recent images;

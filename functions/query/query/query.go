@@ -53,6 +53,9 @@ type Handler struct {
 	kinds  veglens.Kinds
 	words  *phrase.Vocabulary
 	model  modelInfo
+	// familiarityThreshold is the model's familiarity threshold; nil when
+	// its refusal rule has none.
+	familiarityThreshold *float64
 }
 
 // New returns a Handler.
@@ -67,7 +70,11 @@ func New(d Deps) (*Handler, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	m := d.Model
-	return &Handler{
+	var famThreshold *float64
+	if f := m.Meta.Refusal.Familiarity; f != nil {
+		famThreshold = &f.Threshold
+	}
+	return &Handler{familiarityThreshold: famThreshold,
 		images: d.Images, objs: d.Objects, log: d.Log, kinds: m.Meta.Kinds(), words: phrase.NewVocabulary(m.Meta.Kinds()),
 		model: modelInfo{Name: m.Meta.Name, Version: m.Meta.Version, Architecture: m.Meta.Architecture,
 			SizeBytes: m.SizeBytes, Labels: m.Meta.Labels, Threshold: m.Meta.Refusal.Threshold, Metrics: m.Metrics},
@@ -157,6 +164,41 @@ type Image struct {
 	TrueKind     *string          `json:"trueKind"`
 	CreatedAt    time.Time        `json:"createdAt"`
 	UpdatedAt    time.Time        `json:"updatedAt"`
+	// Refusal says why a refused photo was not named; nil otherwise.
+	Refusal *Refusal `json:"refusal"`
+	// UserLabel is the person's own label (GET /api/images/{id} only).
+	UserLabel *api.UserLabel `json:"userLabel,omitempty"`
+}
+
+// Refusal explains a refusal by the model's rule (veglens.ModelMeta.Refusal):
+// "unsure" when the refusal score is below Threshold, else "unfamiliar":
+// the photo's familiarity is below FamiliarityThreshold.
+type Refusal struct {
+	Reason    string  `json:"reason"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	// Familiarity is nil for photos labelled before it was kept.
+	Familiarity          *float64 `json:"familiarity"`
+	FamiliarityThreshold *float64 `json:"familiarityThreshold"`
+}
+
+// Why refusals happen (Refusal.Reason).
+const (
+	RefusedUnsure     = "unsure"
+	RefusedUnfamiliar = "unfamiliar"
+)
+
+// refusal explains why im (done and refused) was not named.
+func (h *Handler) refusal(im veglens.Image) *Refusal {
+	r := &Refusal{Reason: RefusedUnsure, Score: im.Score, Threshold: h.model.Threshold, FamiliarityThreshold: h.familiarityThreshold}
+	if im.HasFamiliarity && h.familiarityThreshold != nil {
+		f := im.Familiarity
+		r.Familiarity = &f
+	}
+	if im.Score >= h.model.Threshold && h.familiarityThreshold != nil {
+		r.Reason = RefusedUnfamiliar
+	}
+	return r
 }
 
 func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) {
@@ -176,6 +218,9 @@ func (h *Handler) toImage(ctx context.Context, im veglens.Image) (Image, error) 
 	switch im.Status {
 	case veglens.StatusDone:
 		out.Kind, out.Confidence, out.Colours = opt(im.Kind), &im.Confidence, im.Colours
+		if im.Refused {
+			out.Refusal = h.refusal(im)
+		}
 	case veglens.StatusRejected:
 		out.Reason = im.Reason
 		if out.Reason == "" {
@@ -236,7 +281,18 @@ func (h *Handler) image(ctx context.Context, id string) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
-	return h.toImage(ctx, im)
+	out, err := h.toImage(ctx, im)
+	if err != nil {
+		return Image{}, err
+	}
+	l, ok, err := h.images.UserLabel(ctx, im.ID)
+	if err != nil {
+		return Image{}, err
+	}
+	if ok {
+		out.UserLabel = &api.UserLabel{ImageID: l.ImageID, Kind: l.KindOrNone(), CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC()}
+	}
+	return out, nil
 }
 
 // ---------------------------------------------------------------- similar
@@ -650,6 +706,18 @@ type StatsResult struct {
 	Colours  map[string][]colourCount `json:"colours"`
 	Speed    speedJSON                `json:"speed"`
 	Series   []seriesJSON             `json:"series"`
+	// Agreement compares predictions with people's own labels.
+	Agreement agreementJSON `json:"agreement"`
+}
+
+// agreementJSON is veglens.LabelAgreement with its window in days and the
+// share that agree (nil when there are no labels).
+type agreementJSON struct {
+	Days   int       `json:"days"`
+	Since  time.Time `json:"since"`
+	Labels int       `json:"labels"`
+	Agree  int       `json:"agree"`
+	Share  *float64  `json:"share"`
 }
 
 func (h *Handler) stats(ctx context.Context) (StatsResult, error) {
@@ -684,6 +752,12 @@ func (h *Handler) stats(ctx context.Context) (StatsResult, error) {
 	}
 	for _, p := range st.Series {
 		out.Series = append(out.Series, seriesJSON{Start: p.Start.UTC(), Images: p.Images, P50: round(p.P50), P99: round(p.P99)})
+	}
+	a := st.Agreement
+	out.Agreement = agreementJSON{Days: int(veglens.AgreementWindow.Hours() / 24), Since: a.Since.UTC(), Labels: a.Labels, Agree: a.Agree}
+	if a.Labels > 0 {
+		share := math.Round(float64(a.Agree)/float64(a.Labels)*1e4) / 1e4
+		out.Agreement.Share = &share
 	}
 	return out, nil
 }

@@ -663,6 +663,67 @@ func testQuery(t *testing.T, e env) {
 			t.Errorf("palettes need no database, got %d", status)
 		}
 	})
+
+	// Runs last: it adds rows and labels that the counts above do not expect.
+	t.Run("RefusalsExplainThemselvesAndUserLabelsShow", func(t *testing.T) {
+		ctx := context.Background()
+		put := func(key string, kind string, score, familiarity float64, refused bool) string {
+			id, err := e.store.Upsert(ctx, veglens.Image{Bucket: bucket, Key: key, Source: veglens.SourceUpload, Status: veglens.StatusDone,
+				Kind: kind, Confidence: score, Score: score, Refused: refused, Familiarity: familiarity, HasFamiliarity: true,
+				Top: []veglens.Guess{{Kind: kind, Probability: score}}, ModelVersion: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.objs.Put(ctx, key, "image/jpeg", []byte("jpeg")); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		unfamiliar := put("uploads/"+uuid.NewString()+".jpg", "Pumpkin", 0.98, 0.2, true)
+		unsure := put("uploads/"+uuid.NewString()+".jpg", "Potato", 0.01, 0.9, true)
+		named := put("uploads/"+uuid.NewString()+".jpg", "Carrot", 0.9, 0.9, false)
+
+		_, out := get(t, e.h, "/api/images/"+unfamiliar)
+		r, _ := out["refusal"].(map[string]any)
+		if s, _ := r["score"].(float64); r["reason"] != "unfamiliar" || s < 0.979 || s > 0.981 || r["familiarity"] == nil || r["familiarityThreshold"] == nil {
+			t.Errorf("a sure but unfamiliar refusal: %v", r)
+		}
+		if f, _ := r["familiarity"].(float64); f < 0.19 || f > 0.21 {
+			t.Errorf("familiarity %v, want the stored 0.2", r["familiarity"])
+		}
+		_, out = get(t, e.h, "/api/images/"+unsure)
+		if r, _ := out["refusal"].(map[string]any); r["reason"] != "unsure" || r["threshold"].(float64) <= 0.01 {
+			t.Errorf("an unsure refusal: %v", r)
+		}
+		_, out = get(t, e.h, "/api/images/"+named)
+		if out["refusal"] != nil {
+			t.Errorf("a named photo carries a refusal: %v", out["refusal"])
+		}
+		if _, has := out["userLabel"]; has {
+			t.Errorf("a photo nobody labelled has userLabel %v", out["userLabel"])
+		}
+
+		// Two labels: one agrees with the prediction (not a vegetable for
+		// the refused pumpkin), one does not (the carrot is a radish).
+		for id, kind := range map[string]veglens.Kind{unfamiliar: "", named: "Radish"} {
+			if _, err := e.store.SaveUserLabel(ctx, id, kind); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, out = get(t, e.h, "/api/images/"+named)
+		if l, _ := out["userLabel"].(map[string]any); l["kind"] != "Radish" || l["imageId"] != named {
+			t.Errorf("userLabel = %v, want Radish", out["userLabel"])
+		}
+		_, out = get(t, e.h, "/api/images/"+unfamiliar)
+		if l, _ := out["userLabel"].(map[string]any); l["kind"] != "none" {
+			t.Errorf("userLabel = %v, want none", out["userLabel"])
+		}
+		_, out = get(t, e.h, "/api/stats")
+		a, _ := out["agreement"].(map[string]any)
+		if a["days"] != float64(30) || a["labels"] != float64(2) || a["agree"] != float64(1) || a["share"] != 0.5 {
+			t.Errorf("agreement = %v, want 2 labels over 30 days, 1 agreeing", a)
+		}
+	})
 }
 
 // A white cauliflower (neutral: no measurable tint) is not found by a wheel

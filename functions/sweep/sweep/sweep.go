@@ -83,10 +83,17 @@ type Report struct {
 	NeverArrived int `json:"never_arrived"` // pending uploads rejected: their photo never came
 	Renotified   int `json:"renotified"`    // photos that arrived unlabelled, announced again
 	Expired      int `json:"expired"`       // upload rows removed after the retention
+	Buckets      int `json:"buckets"`       // idle rate-limit buckets forgotten
 }
 
+// BucketIdle is how long a rate-limit bucket is kept after its last use:
+// longer than any limit takes to refill, so a forgotten bucket would have
+// been full anyway.
+const BucketIdle = time.Hour
+
 // Sweep settles the pending uploads that can no longer arrive (at most
-// Batch) and removes upload rows past the retention. It stops at the first
+// Batch), removes upload rows past the retention and forgets rate-limit
+// buckets idle for BucketIdle. It stops at the first
 // failure to reach the catalog or the bucket, returning what it did so far
 // with the error; every step is safe to repeat.
 func (h *Handler) Sweep(ctx context.Context) (Report, error) {
@@ -124,8 +131,13 @@ func (h *Handler) Sweep(ctx context.Context) (Report, error) {
 		}
 		r.Expired = n
 	}
+	n, err := h.images.ForgetTokensBefore(ctx, now.Add(-BucketIdle))
+	if err != nil {
+		return r, fmt.Errorf("sweep: %w", err)
+	}
+	r.Buckets = n
 	if r != (Report{}) {
-		h.log.InfoContext(ctx, "swept", "never_arrived", r.NeverArrived, "renotified", r.Renotified, "expired", r.Expired)
+		h.log.InfoContext(ctx, "swept", "never_arrived", r.NeverArrived, "renotified", r.Renotified, "expired", r.Expired, "buckets", r.Buckets)
 	}
 	return r, nil
 }

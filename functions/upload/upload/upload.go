@@ -1,6 +1,8 @@
-// Package upload is the upload function's handler: POST /api/uploads checks
-// what the browser is about to send, records the image as pending and
-// returns a presigned POST straight into the images bucket.
+// Package upload is the upload function's handler, the API's writes:
+// POST /api/uploads checks what the browser is about to send, records the
+// image as pending and returns a presigned POST straight into the images
+// bucket; POST /api/images/{id}/label stores a person's own label for a
+// photo (label.go).
 package upload
 
 import (
@@ -51,6 +53,8 @@ type Deps struct {
 	Log *slog.Logger
 	// Expiry of presigned uploads (UPLOAD_EXPIRY); default DefaultExpiry.
 	Expiry time.Duration
+	// Kinds are the model's labels: the kinds a user label may name.
+	Kinds veglens.Kinds
 }
 
 // Handler serves POST /api/uploads.
@@ -59,6 +63,7 @@ type Handler struct {
 	objs   veglens.ObjectStore
 	log    *slog.Logger
 	expiry time.Duration
+	kinds  veglens.Kinds
 }
 
 // New returns a Handler.
@@ -66,13 +71,16 @@ func New(d Deps) (*Handler, error) {
 	if d.Images == nil || d.Objects == nil {
 		return nil, errors.New("upload: Images and Objects are required")
 	}
+	if len(d.Kinds.List()) == 0 {
+		return nil, errors.New("upload: Kinds are required (the model's labels, from MODEL_DIR's model.json)")
+	}
 	if d.Expiry <= 0 {
 		d.Expiry = DefaultExpiry
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{images: d.Images, objs: d.Objects, log: d.Log, expiry: d.Expiry}, nil
+	return &Handler{images: d.Images, objs: d.Objects, log: d.Log, expiry: d.Expiry, kinds: d.Kinds}, nil
 }
 
 // Request is the body of POST /api/uploads.
@@ -97,6 +105,17 @@ type Response struct {
 
 // Handle serves one API Gateway v2 request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p := strings.TrimSuffix(api.Path(req), "/")
+	if id, ok := labelPath(p, req); ok {
+		if m := api.Method(req); m != http.MethodPost {
+			return api.ErrorResponse(ctx, h.log, api.Invalid("method", fmt.Sprintf("Use POST to label a photo, not %s.", m), []string{http.MethodPost})), nil
+		}
+		resp, err := h.label(ctx, id, req)
+		if err != nil {
+			return api.ErrorResponse(ctx, h.log, err), nil
+		}
+		return api.JSON(ctx, h.log, http.StatusOK, resp), nil
+	}
 	if m := api.Method(req); m != http.MethodPost {
 		return api.ErrorResponse(ctx, h.log, api.Invalid("method", fmt.Sprintf("Use POST to start an upload, not %s.", m), []string{http.MethodPost})), nil
 	}

@@ -26,6 +26,10 @@ import (
 
 const bucket = "images"
 
+// kinds are the model's labels (models/model.json).
+var kinds = []string{"Bean", "Bitter_Gourd", "Bottle_Gourd", "Brinjal", "Broccoli", "Cabbage",
+	"Capsicum", "Carrot", "Cauliflower", "Cucumber", "Papaya", "Potato", "Pumpkin", "Radish", "Tomato"}
+
 type env struct {
 	h     *upload.Handler
 	store veglens.ImageStore
@@ -34,7 +38,7 @@ type env struct {
 
 func newEnv(t *testing.T, store veglens.ImageStore, objs veglens.ObjectStore) env {
 	t.Helper()
-	h, err := upload.New(upload.Deps{Images: store, Objects: objs, Expiry: 2 * time.Minute})
+	h, err := upload.New(upload.Deps{Images: store, Objects: objs, Expiry: 2 * time.Minute, Kinds: veglens.NewKinds(kinds)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +238,7 @@ func TestUploadWithFakes(t *testing.T) {
 	t.Run("Validation", func(t *testing.T) { testUploadValidation(t, e) })
 	t.Run("RefusesOtherMethods", func(t *testing.T) { testUploadRefusesOtherMethods(t, e) })
 	t.Run("ListedOptIn", func(t *testing.T) { testUploadListedOptIn(t, e) })
+	t.Run("Label", func(t *testing.T) { testLabel(t, e) })
 }
 
 // TestUploadSizeMessage: a file just over the limit must not be described
@@ -283,4 +288,5 @@ func TestUpload(t *testing.T) {
 	t.Run("RefusesOtherMethods", func(t *testing.T) { testUploadRefusesOtherMethods(t, e) })
 	t.Run("ListedOptIn", func(t *testing.T) { testUploadListedOptIn(t, e) })
 	t.Run("StorageEnforcesThePolicy", func(t *testing.T) { testUploadedFileReachesStorageOnlyWithinThePolicy(t, e) })
+	t.Run("Label", func(t *testing.T) { testLabel(t, e) })
 }
