@@ -11,6 +11,7 @@ if [ "${SKIP_SITE_BUILD:-}" != 1 ]; then
 fi
 [ -f site/dist/index.html ] || { echo "site/dist/index.html missing: the site build produced nothing" >&2; exit 1; }
 # Hashed assets can be cached for a year; index.html must be revalidated.
-aws s3 sync site/dist "s3://$bucket" --delete --exclude index.html --cache-control "public, max-age=31536000, immutable"
+# The .br and .gz copies are for `veglens run`; CloudFront compresses by itself (Compress: true).
+aws s3 sync site/dist "s3://$bucket" --delete --exclude index.html --exclude "*.br" --exclude "*.gz" --cache-control "public, max-age=31536000, immutable"
 aws s3 cp site/dist/index.html "s3://$bucket/index.html" --cache-control "no-cache"
 aws cloudfront create-invalidation --distribution-id "$distribution" --paths "/*" --query Invalidation.Id --output text

@@ -24,6 +24,7 @@ var Routes = []Route{
 	{"GET /api/images/{id}", FunctionQuery},
 	{"GET /api/images/{id}/similar", FunctionQuery},
 	{"GET /api/kinds", FunctionQuery},
+	{"GET /api/colours", FunctionQuery},
 	{"GET /api/palettes", FunctionQuery},
 	{"GET /api/stats", FunctionQuery},
 	{"GET /api/model", FunctionQuery},

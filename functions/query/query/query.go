@@ -108,6 +108,15 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		body, err = h.image(ctx, id)
 	case p == "/api/kinds":
 		body, err = h.listKinds(ctx)
+	case p == "/api/colours":
+		body, err = h.colourCounts(ctx, req.QueryStringParameters)
+		if err == nil {
+			// Counts move slowly; a minute's staleness spares the database a
+			// grouped count per choice of kind.
+			resp := api.JSON(ctx, h.log, http.StatusOK, body)
+			resp.Headers["Cache-Control"] = "public, max-age=60"
+			return resp, nil
+		}
 	case p == "/api/palettes":
 		body = h.listPalettes()
 	case p == "/api/stats":
@@ -359,6 +368,51 @@ func notComparable(im veglens.Image) string {
 	default:
 		return "This photo was labelled before similar-photo search existed; it is compared once it is labelled again."
 	}
+}
+
+// ---------------------------------------------------------------- colour counts
+
+// ColourCountsResult is the body of GET /api/colours: for one kind (or all)
+// and one method, how many public photos each colour of each palette would
+// find, in palette order, so that the site can mark the empty ones before
+// anyone picks them.
+type ColourCountsResult struct {
+	Kind   *string        `json:"kind"`
+	Method veglens.Method `json:"method"`
+	// Palettes maps rgb, ryb and (for the foreground method) common to
+	// every entry of that palette with its count.
+	Palettes map[veglens.PaletteID][]colourCount `json:"palettes"`
+}
+
+func (h *Handler) colourCounts(ctx context.Context, params map[string]string) (ColourCountsResult, error) {
+	q, err := h.ParseSearch(map[string]string{"kind": params["kind"], "method": params["method"]})
+	if err != nil {
+		return ColourCountsResult{}, err
+	}
+	out := ColourCountsResult{Kind: q.Kind, Method: q.Method, Palettes: map[veglens.PaletteID][]colourCount{}}
+	kind := ""
+	if q.Kind != nil {
+		kind = *q.Kind
+	}
+	for _, pal := range veglens.Palettes() {
+		if pal.ID == veglens.PaletteCommon && q.Method == veglens.MethodReference {
+			continue // the whole-photo average names wheel colours only
+		}
+		counts, err := h.images.ColourCounts(ctx, kind, q.Method, pal.ID)
+		if err != nil {
+			return ColourCountsResult{}, err
+		}
+		n := map[string]int{}
+		for _, c := range counts {
+			n[strings.ToUpper(c.Hex)] = c.Count
+		}
+		list := make([]colourCount, 0, len(pal.Colours))
+		for _, c := range pal.Colours {
+			list = append(list, colourCount{Colour: c, Count: n[strings.ToUpper(c.Hex)]})
+		}
+		out.Palettes[pal.ID] = list
+	}
+	return out, nil
 }
 
 // ---------------------------------------------------------------- search

@@ -262,6 +262,47 @@ func testQuery(t *testing.T, e env) {
 		}
 	})
 
+	t.Run("ColourCountsMarkTheEmptySwatches", func(t *testing.T) {
+		status, out := get(t, e.h, "/api/colours?kind=tomato")
+		if status != 200 || out["kind"] != "Tomato" || out["method"] != "foreground" {
+			t.Fatalf("%d %v", status, out)
+		}
+		pals, _ := out["palettes"].(map[string]any)
+		count := func(p, name string) float64 {
+			for _, c := range pals[p].([]any) {
+				c := c.(map[string]any)
+				if c["colour"].(map[string]any)["name"] == name {
+					return c["count"].(float64)
+				}
+			}
+			t.Fatalf("%s has no %s", p, name)
+			return -1
+		}
+		if len(pals["rgb"].([]any)) != 12 || len(pals["ryb"].([]any)) != 12 || len(pals["common"].([]any)) != 12 {
+			t.Errorf("every palette lists all 12 colours: %v", pals)
+		}
+		// The same numbers a search for each would give.
+		for _, c := range []struct {
+			p, name string
+			want    float64
+		}{{"rgb", "red", 3}, {"rgb", "orange", 1}, {"rgb", "violet", 0}, {"ryb", "red-orange", 1}} {
+			if got := count(c.p, c.name); got != c.want {
+				t.Errorf("%s %s: %v, want %v", c.p, c.name, got, c.want)
+			}
+			_, s := get(t, e.h, "/api/images?kind=tomato&palette="+c.p+"&colour="+url.QueryEscape(c.name))
+			if s["total"].(float64) != c.want {
+				t.Errorf("%s %s: a search finds %v, the count says %v", c.p, c.name, s["total"], c.want)
+			}
+		}
+		_, out = get(t, e.h, "/api/colours?method=reference")
+		if _, has := out["palettes"].(map[string]any)["common"]; has {
+			t.Error("the reference method has no common names to count")
+		}
+		if status, _ := get(t, e.h, "/api/colours?kind=apple"); status != 400 {
+			t.Errorf("an unknown kind: %d, want 400", status)
+		}
+	})
+
 	t.Run("SearchInWordsAnswersWithWhatItUnderstood", func(t *testing.T) {
 		status, out := get(t, e.h, "/api/images?q=Two+chartreuse+bitter+melons")
 		q, _ := out["query"].(map[string]any)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -11,7 +12,11 @@ import (
 
 // siteHandler serves the built single-page site in dir: files as they are,
 // any other path index.html (the site routes in the browser), and a
-// placeholder page when the site has not been built.
+// placeholder page when the site has not been built. Where the build wrote
+// a compressed copy beside a file (site/scripts/precompress.mjs: name.br,
+// name.gz) and the browser accepts that encoding, the copy is sent instead
+// (Brotli first), with Vary: Accept-Encoding. Hashed files under /assets/
+// may be cached for a year; index.html must be revalidated.
 func siteHandler(dir string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -30,7 +35,7 @@ func siteHandler(dir string) http.Handler {
 			if strings.HasPrefix(clean, "/assets/") {
 				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 			}
-			http.ServeFile(w, r, file)
+			serveFile(w, r, file)
 			return
 		}
 		if path.Ext(clean) != "" && clean != "/index.html" {
@@ -40,8 +45,59 @@ func siteHandler(dir string) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeFile(w, r, index)
+		serveFile(w, r, index)
 	})
+}
+
+// encodings are the precompressed copies tried, best first: the file
+// suffix and its Content-Encoding.
+var encodings = []struct{ suffix, name string }{{".br", "br"}, {".gz", "gzip"}}
+
+// serveFile sends file, or its precompressed copy when the request accepts
+// that encoding. The Content-Type is always the original file's.
+func serveFile(w http.ResponseWriter, r *http.Request, file string) {
+	w.Header().Add("Vary", "Accept-Encoding")
+	for _, enc := range encodings {
+		if !accepts(r.Header.Get("Accept-Encoding"), enc.name) {
+			continue
+		}
+		f, err := os.Open(file + enc.suffix)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			continue
+		}
+		ctype := mime.TypeByExtension(filepath.Ext(file))
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Encoding", enc.name)
+		http.ServeContent(w, r, "", st.ModTime(), f)
+		return
+	}
+	http.ServeFile(w, r, file)
+}
+
+// accepts reports whether an Accept-Encoding header value allows coding
+// (RFC 9110 section 12.5.3: listed, or "*", without q=0).
+func accepts(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != coding && name != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 const placeholderPage = `<!doctype html>

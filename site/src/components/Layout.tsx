@@ -1,9 +1,10 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { hrefFor, navigate, type View } from '../lib/router';
 
-const NAV: { view: View; label: string }[] = [
+const NAV: { view: Exclude<View, 'image'>; label: string }[] = [
   { view: 'search', label: 'Search' },
   { view: 'upload', label: 'Upload' },
+  { view: 'mine', label: 'My uploads' },
   { view: 'model', label: 'Model card' },
 ];
 

@@ -11,6 +11,7 @@ export type ProblemKind =
   | 'rejected'
   | 'invalid'
   | 'not_found'
+  | 'rate_limited'
   | 'server';
 
 /** An error raised by the site itself with a known kind (e.g. a file that will not decode). */
@@ -37,6 +38,7 @@ const TITLES: Record<ProblemKind, string> = {
   rejected: 'We could not label this photo',
   invalid: 'That request was not accepted',
   not_found: 'We could not find that',
+  rate_limited: 'Please slow down a little',
   server: 'Something went wrong on our side',
 };
 
@@ -48,6 +50,7 @@ const DEFAULT_DETAIL: Record<ProblemKind, string> = {
   rejected: 'The photo reached us but could not be read.',
   invalid: 'Please check what you entered and try again.',
   not_found: 'It may have been removed, or the link is incomplete.',
+  rate_limited: 'You sent many requests in a short time; wait a few seconds and try again.',
   server: 'Please try again in a moment.',
 };
 
@@ -64,6 +67,8 @@ function kindOfApiError(e: ApiError): ProblemKind {
       return 'invalid';
     case 'not_found':
       return 'not_found';
+    case 'rate_limited':
+      return 'rate_limited';
     default:
       return 'server';
   }

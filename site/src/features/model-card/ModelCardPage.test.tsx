@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import type { Kind, ModelInfo, Stats } from '../../lib/api/types';
 import { ModelCardPage } from './ModelCardPage';
 import { labels, NEW_METRICS } from './metrics.fixture';
@@ -42,6 +42,7 @@ const stats: Stats = {
   colours: { rgb: [], ryb: [] },
   speed: { p50_ms: 40, p90_ms: 60, p99_ms: 90, samples: 3 },
   series: [],
+  agreement: { days: 30, since: '2026-10-31T00:00:00Z', labels: 8, agree: 6, share: 0.75 },
 };
 
 /** The text of an element with spaces collapsed. */
@@ -74,6 +75,8 @@ describe('ModelCardPage', () => {
     expect(real).toContain('Real photos refused8.3%');
     expect(real).toContain('Other photos refused77.8%');
     expect(screen.getByText(/held out from every choice/)).toBeTruthy();
+    // The real-world monitor: people's own labels against the predictions.
+    await waitFor(() => expect(text(screen.getByTestId('agreement'))).toContain('75.0% of the 8 labels people gave in the last 30 days say what the model said (6 of 8'));
     const kinds = within(screen.getByRole('table', { name: 'Real photos, per kind' })).getAllByRole('row').slice(1).map(row);
     expect(kinds).toEqual(['Carrot 5 100.0% 0.0%', 'Tomato 7 85.7% 14.3%']);
 

@@ -3,6 +3,7 @@ import { bytes, labelOf, ms, percent1 } from '../../lib/format';
 import { useApi } from '../../lib/useApi';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ConfusionMatrix } from './ConfusionMatrix';
+import type { Stats } from '../../lib/api/types';
 import { parseMetrics, thresholdRow, type CardMetrics, type ExtraPart, type Latency } from './metrics';
 import { SpeedChart } from './SpeedChart';
 
@@ -110,6 +111,7 @@ export function ModelCardPage() {
           </p>
 
           <RealWorld report={card.report} kinds={kinds} />
+          <Agreement agreement={s?.agreement} />
           <Compare card={card} sizeBytes={m.sizeBytes} />
           <RefusalCurve card={card} threshold={card.refusal?.threshold ?? m.threshold} kinds={kinds} />
 
@@ -416,4 +418,27 @@ function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
   const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
   return `${n}${suffix}`;
+}
+
+/** The real-world accuracy monitor: how often people's own labels say what the model said. */
+function Agreement({ agreement: a }: { agreement: Stats['agreement'] | undefined }) {
+  return (
+    <section aria-labelledby="agreement-title" data-testid="agreement">
+      <h2 id="agreement-title">Agreement with people’s own labels</h2>
+      {!a ? (
+        <p className="muted">Loading…</p>
+      ) : a.labels === 0 || a.share === null ? (
+        <p>
+          Nobody has confirmed or corrected a photo in the last {a.days} days. Every photo’s page asks “Is this right?”; the
+          answers are counted here.
+        </p>
+      ) : (
+        <p>
+          <strong className="big-number">{percent1(a.share)}</strong> of the {a.labels} labels people gave in the last {a.days}{' '}
+          days say what the model said ({a.agree} of {a.labels}: the same kind, or “not one of our vegetables” for a photo it
+          refused). This is the model’s accuracy on the photos people really bring, as far as they told us.
+        </p>
+      )}
+    </section>
+  );
 }

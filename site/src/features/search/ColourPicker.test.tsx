@@ -33,4 +33,22 @@ describe('ColourPicker', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'red-violet (RYB wheel)' }));
     expect(onChange).toHaveBeenCalledWith('red-violet', 'ryb');
   });
+
+  it('shows how many photos each colour would find and marks the empty ones', () => {
+    const { container } = render(
+      <ColourPicker
+        palettes={palettes}
+        colour={null}
+        palette="rgb"
+        onChange={() => {}}
+        counts={{ rgb: { red: 12, 'spring green': 0 }, ryb: { red: 1, 'red-violet': 0 }, common: { white: 3, red: 2000 } }}
+      />,
+    );
+    expect(screen.getByRole('radio', { name: 'red (RGB wheel), 12 photos' })).toBeTruthy();
+    expect(screen.getByRole('radio', { name: 'spring green (RGB wheel), no photos' })).toBeTruthy();
+    expect(screen.getByRole('radio', { name: 'red (RYB wheel), 1 photo' })).toBeTruthy();
+    const empty = [...container.querySelectorAll('.swatch-choice.is-empty')].map((l) => l.getAttribute('data-name'));
+    expect(empty).toEqual(['spring green', 'red-violet']);
+    expect([...container.querySelectorAll('.swatch-count')].map((c) => c.textContent)).toEqual(['12', '0', '1', '0', '3', '1k+']);
+  });
 });

@@ -6,6 +6,8 @@ interface ColourPickerProps {
   colour: string | null;
   palette: PaletteId;
   onChange: (colour: string | null, palette: PaletteId) => void;
+  /** How many photos each colour would find for the chosen kind (GET /api/colours), by palette and colour name; unknown while loading. */
+  counts?: Partial<Record<PaletteId, Record<string, number>>>;
 }
 
 const PALETTE_NAMES: Record<PaletteId, { short: string; long: string }> = {
@@ -15,7 +17,7 @@ const PALETTE_NAMES: Record<PaletteId, { short: string; long: string }> = {
 };
 
 /** Three rows of swatches: the two colour wheels and the everyday names; each name shows on hover and on keyboard focus. */
-export function ColourPicker({ palettes, colour, palette, onChange }: ColourPickerProps) {
+export function ColourPicker({ palettes, colour, palette, onChange, counts }: ColourPickerProps) {
   return (
     <fieldset className="colour-picker">
       <legend>Colour</legend>
@@ -35,8 +37,9 @@ export function ColourPicker({ palettes, colour, palette, onChange }: ColourPick
             <div className="wheel-swatches">
               {p.colours.map((c) => {
                 const checked = colour !== null && palette === p.id && colour === c.name.toLowerCase();
+                const n = counts?.[p.id]?.[c.name];
                 return (
-                  <label className="swatch-choice" key={c.hex} data-name={c.name}>
+                  <label className={`swatch-choice${n === 0 ? ' is-empty' : ''}`} key={c.hex} data-name={c.name} data-count={n}>
                     <input
                       type="radio"
                       name="colour"
@@ -47,10 +50,17 @@ export function ColourPicker({ palettes, colour, palette, onChange }: ColourPick
                     <span className="swatch-face" style={{ background: c.hex, color: textOn(c.hex) }}>
                       <span className="visually-hidden">
                         {c.name} ({p.id === 'common' ? 'everyday name' : `${p.id.toUpperCase()} wheel`})
+                        {n !== undefined && (n === 0 ? ', no photos' : `, ${n} photo${n === 1 ? '' : 's'}`)}
                       </span>
+                      {n !== undefined && (
+                        <span className="swatch-count" aria-hidden="true">
+                          {n > 999 ? '1k+' : n}
+                        </span>
+                      )}
                     </span>
                     <span className="swatch-tip" aria-hidden="true">
                       {c.name}
+                      {n !== undefined && ` · ${n === 0 ? 'none yet' : n}`}
                     </span>
                   </label>
                 );

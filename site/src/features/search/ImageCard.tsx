@@ -2,6 +2,7 @@ import type { Image, Method, PaletteId } from '../../lib/api/types';
 import { kindLabel, percent } from '../../lib/format';
 import { ShareBar } from '../../components/ShareBar';
 import { Swatch } from '../../components/Swatch';
+import { imageHref } from '../../lib/router';
 
 interface ImageCardProps {
   image: Image;
@@ -18,7 +19,7 @@ export function describeImage(image: Image, method: Method, palette: PaletteId):
   return `${kind}${conf}${colour}`;
 }
 
-/** One search result: the photo, kind, confidence, colour swatches and their shares. */
+/** One search result, a link to the photo's own page: the photo, kind, confidence, colour swatches and their shares. */
 export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
   const result = image.colours?.[method][palette];
   // Beside the searched palette's colour: the other wheel, or for a search by
@@ -28,7 +29,16 @@ export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
   const common = image.colours?.foreground.common?.dominant;
   return (
     <li className="card">
-      <button type="button" className="card-button" onClick={() => onOpen(image)}>
+      <a
+        className="card-button"
+        href={imageHref(image.id)}
+        onClick={(e) => {
+          // A plain click opens the photo over the results; a middle or modified click opens its own page.
+          if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+          e.preventDefault();
+          onOpen(image);
+        }}
+      >
         <img
           className="card-img"
           src={image.thumbnailUrl ?? image.url}
@@ -56,7 +66,7 @@ export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
         </span>
         {result && <ShareBar shares={result.shares} label="Colour shares" />}
         <span className="visually-hidden">: open details</span>
-      </button>
+      </a>
     </li>
   );
 }

@@ -5,6 +5,10 @@ import { ColourResults } from '../../components/ColourResults';
 import { Guesses } from '../../components/Guesses';
 import { TimingsList } from '../../components/TimingsList';
 import { SimilarPhotos } from '../similar/SimilarPhotos';
+import { CorrectionForm } from '../corrections/CorrectionForm';
+import { refusalText } from '../upload/refusal';
+import { onAppLink } from '../../components/Layout';
+import { imageHref } from '../../lib/router';
 
 /**
  * The larger view of one image with everything the API knows about it, and
@@ -41,7 +45,11 @@ export function ImageDialog({ image, onClose, onOpen }: { image: Image; onClose:
         <div className="dialog-body">
           <img className="dialog-img" src={image.url} alt={`${title} photo`} width={image.width ?? undefined} height={image.height ?? undefined} />
           <div className="dialog-facts">
-            {image.refused && <p className="notice notice-warn">The model was not sure this is one of our 15 vegetables.</p>}
+            {image.refused && (
+              <p className="notice notice-warn" data-testid="refusal-reason">
+                Not named as one of our 15 vegetables. {refusalText(image)}
+              </p>
+            )}
             <h3>Most likely kinds</h3>
             <Guesses top={image.top} />
             {image.trueKind && (
@@ -66,6 +74,12 @@ export function ImageDialog({ image, onClose, onOpen }: { image: Image; onClose:
               {image.width && image.height ? `${image.width}×${image.height} px · ` : ''}
               {image.source === 'dataset' ? 'sample gallery' : 'uploaded'}
               {image.modelVersion ? ` · model ${image.modelVersion}` : ''}
+            </p>
+            <CorrectionForm key={image.id} image={image} />
+            <p className="small">
+              <a href={imageHref(image.id)} onClick={onAppLink}>
+                This photo’s own page
+              </a>
             </p>
             <SimilarPhotos id={image.id} onOpen={onOpen} />
           </div>

@@ -1,11 +1,12 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../lib/api/client';
-import type { Image, Kind } from '../../lib/api/types';
+import type { Image, Kind, PaletteId } from '../../lib/api/types';
 import { kindPlural, totalText } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { useApi } from '../../lib/useApi';
 import { loadKinds, loadPalettes } from '../../lib/vocabulary';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { getImage } from '../upload/uploadPhoto';
 import { ColourPicker } from './ColourPicker';
 import { ImageCard } from './ImageCard';
 import { ImageDialog } from './ImageDialog';
@@ -19,10 +20,37 @@ export function SearchPage({ search }: { search: string }) {
   const canonical = toSearch(state);
   const palettes = useApi('palettes', () => loadPalettes());
   const kinds = useApi('kinds', () => loadKinds());
+  // How many photos each swatch would find for the chosen kind, so empty ones show before a pick.
+  const colourCounts = useApi(`colours:${state.kind ?? ''}:${state.method}`, (signal) =>
+    unwrap(api.GET('/api/colours', { params: { query: { kind: state.kind ?? undefined, method: state.method } }, signal })),
+  );
+  const swatchCounts = useMemo(() => {
+    const d = colourCounts.data;
+    if (!d || (d.kind ?? null) !== state.kind || d.method !== state.method) return undefined;
+    const out: Partial<Record<PaletteId, Record<string, number>>> = {};
+    for (const [p, list] of Object.entries(d.palettes) as [PaletteId, { colour: { name: string }; count: number }[]][]) {
+      out[p] = Object.fromEntries(list.map((c) => [c.colour.name, c.count]));
+    }
+    return out;
+  }, [colourCounts.data, state.kind, state.method]);
   const results = useApi(`images${canonical}`, (signal) =>
     unwrap(api.GET('/api/images', { params: { query: toApiQuery(state) }, signal })),
   );
-  const [open, setOpen] = useState<Image | null>(null);
+  // The open photo lives in the URL (`open=<id>` beside the search), so Back closes it and a
+  // reload keeps it; photos already on screen open at once, others are fetched.
+  const openId = new URLSearchParams(search).get('open');
+  const known = useRef(new Map<string, Image>());
+  const opened = useApi(openId && !known.current.has(openId) ? `open:${openId}` : null, (signal) => getImage(openId!, signal));
+  const open = openId ? (known.current.get(openId) ?? (opened.data?.id === openId ? opened.data : null)) : null;
+  const openPhoto = (img: Image, replace = false) => {
+    known.current.set(img.id, img);
+    const base = canonical || '?';
+    navigate(`${base}${base === '?' ? '' : '&'}open=${encodeURIComponent(img.id)}`, { keepScroll: true, replace, state: replace ? window.history.state : { dialog: true } });
+  };
+  const closePhoto = () => {
+    if ((window.history.state as { dialog?: boolean } | null)?.dialog) window.history.back();
+    else navigate(canonical || '?', { replace: true, keepScroll: true });
+  };
   // Further pages of this search (keyset pagination: each asks for the page after the last `next`).
   const [more, setMore] = useState<{ for: string; images: Image[]; next: string | null; loading: boolean; error?: unknown }>({
     for: '', images: [], next: null, loading: false,
@@ -38,16 +66,47 @@ export function SearchPage({ search }: { search: string }) {
     return c;
   }, [kinds.data]);
 
-  function update(patch: Partial<SearchState>) {
-    navigate(toSearch({ ...state, ...patch }) || '?');
+  // A choice made with the arrow keys (moving through the swatches or kinds) replaces the
+  // history entry instead of adding one per step, so Back leaves the search in one press.
+  const byArrow = useRef(false);
+  // After a choice on a phone, where the results start far below, offer a way down to them.
+  const [chose, setChose] = useState(false);
+  function update(patch: Partial<SearchState>, opts: { replace?: boolean } = {}) {
+    const replace = opts.replace ?? byArrow.current;
+    byArrow.current = false;
+    setChose(true);
+    navigate(toSearch({ ...state, ...patch }) || '?', { replace, keepScroll: true });
   }
 
   const countNumber = Number(countText);
-  const countValid = Number.isInteger(countNumber) && countNumber >= COUNT_MIN && countNumber <= COUNT_MAX;
+  const countValid = countText.trim() !== '' && Number.isInteger(countNumber) && countNumber >= COUNT_MIN && countNumber <= COUNT_MAX;
   function commitCount(e?: FormEvent) {
     e?.preventDefault();
-    if (countValid && countNumber !== state.count) update({ count: countNumber });
+    if (countValid && countNumber !== state.count) update({ count: countNumber }, { replace: true });
   }
+  // The count applies as it is typed (each keystroke edits the same history entry).
+  function changeCount(text: string) {
+    setCountText(text);
+    const n = Number(text);
+    if (text.trim() !== '' && Number.isInteger(n) && n >= COUNT_MIN && n <= COUNT_MAX && n !== state.count) update({ count: n }, { replace: true });
+  }
+
+  // Is the top of the results on screen? (On a phone they start far below the choices.)
+  const resultsRef = useRef<HTMLElement>(null);
+  const [resultsInView, setResultsInView] = useState(true);
+  useEffect(() => {
+    const el = resultsRef.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver(([e]) => setResultsInView(e!.isIntersecting), { rootMargin: '0px 0px -25% 0px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, []);
+  const narrow = typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 700px)').matches;
+  const showResults = () => {
+    resultsRef.current?.scrollIntoView({ block: 'start' });
+    document.getElementById('results-title')?.focus({ preventScroll: true });
+    setChose(false);
+  };
 
   const data = results.data;
   const next = extra.images.length > 0 ? extra.next : (data?.next ?? null);
@@ -78,7 +137,18 @@ export function SearchPage({ search }: { search: string }) {
     <div className="search-page">
       <h1>Find vegetables by kind and colour</h1>
       <WordsSearch method={state.method} onUnderstood={update} />
-      <form className="search-form" onSubmit={commitCount} aria-describedby="search-help">
+      <form
+        className="search-form"
+        onSubmit={commitCount}
+        aria-describedby="search-help"
+        noValidate
+        onKeyDownCapture={(e) => {
+          byArrow.current = e.key.startsWith('Arrow');
+        }}
+        onPointerDownCapture={() => {
+          byArrow.current = false;
+        }}
+      >
         <p id="search-help" className="muted small">
           Choose how many photos, a kind and a colour; the results update as you choose.
         </p>
@@ -92,7 +162,7 @@ export function SearchPage({ search }: { search: string }) {
             min={COUNT_MIN}
             max={COUNT_MAX}
             value={countText}
-            onChange={(e) => setCountText(e.target.value)}
+            onChange={(e) => changeCount(e.target.value)}
             onBlur={() => commitCount()}
             aria-invalid={!countValid}
             aria-describedby={countValid ? undefined : 'count-error'}
@@ -101,7 +171,8 @@ export function SearchPage({ search }: { search: string }) {
           <button type="submit" className="button">Search</button>
           {!countValid && (
             <span id="count-error" className="field-error" role="alert">
-              Pick a number from {COUNT_MIN} to {COUNT_MAX}.
+              {countText.trim() === '' ? 'Type how many photos to show' : `We show from ${COUNT_MIN} to ${COUNT_MAX} photos at a time, not ${countText}`}
+              ; the results still show {state.count}.
             </span>
           )}
         </div>
@@ -110,6 +181,7 @@ export function SearchPage({ search }: { search: string }) {
           palettes={palettes.data?.palettes}
           colour={state.colour}
           palette={state.palette}
+          counts={swatchCounts}
           onChange={(colour, palette) =>
             // common names belong to the vegetable method only
             update(palette === 'common' ? { colour, palette, method: 'foreground' } : { colour, palette })
@@ -133,9 +205,15 @@ export function SearchPage({ search }: { search: string }) {
         </fieldset>
       </form>
 
-      <section className="results" aria-labelledby="results-title" aria-busy={results.loading}>
+      {chose && narrow && !resultsInView && data && !failed && (
+        <button type="button" className="button show-results" onClick={showResults} data-testid="show-results">
+          {data.total === 0 ? 'No matches: see why' : `Show ${totalText(data.total, data.totalCapped)} results`} ↓
+        </button>
+      )}
+      <section className="results" aria-labelledby="results-title" aria-busy={results.loading} ref={resultsRef}>
         <h2
           id="results-title"
+          tabIndex={-1}
           className={`results-title${data && data.total === 0 && !results.loading ? ' visually-hidden' : ''}`}
           aria-live="polite"
         >
@@ -168,7 +246,7 @@ export function SearchPage({ search }: { search: string }) {
           <>
             <ul className={`results-grid${results.loading ? ' is-stale' : ''}`} data-testid="results">
               {[...data.images, ...extra.images].map((img) => (
-                <ImageCard key={img.id} image={img} method={state.method} palette={state.palette} onOpen={setOpen} />
+                <ImageCard key={img.id} image={img} method={state.method} palette={state.palette} onOpen={(i) => openPhoto(i)} />
               ))}
             </ul>
             {extra.error !== undefined && <ErrorNotice error={extra.error} />}
@@ -180,7 +258,7 @@ export function SearchPage({ search }: { search: string }) {
           </>
         ) : null}
       </section>
-      {open && <ImageDialog key={open.id} image={open} onClose={() => setOpen(null)} onOpen={setOpen} />}
+      {open && <ImageDialog key={open.id} image={open} onClose={closePhoto} onOpen={(i) => openPhoto(i, true)} />}
     </div>
   );
 }

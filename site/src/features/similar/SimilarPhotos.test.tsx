@@ -10,7 +10,7 @@ function photo(id: string, kind: Image['kind']): Image {
   return {
     id, status: 'done', source: 'dataset', kind, confidence: 0.9, refused: false, top: [], colours: null,
     url: `/${id}.jpg`, thumbnailUrl: `/t/${id}.jpg`, width: 224, height: 224, timings: null,
-    modelVersion: 'abc', trueKind: kind, createdAt: '2026-11-27T12:00:00Z', updatedAt: '2026-11-27T12:00:01Z',
+    modelVersion: 'abc', trueKind: kind, createdAt: '2026-11-27T12:00:00Z', updatedAt: '2026-11-27T12:00:01Z', refusal: null,
   };
 }
 
@@ -33,8 +33,9 @@ describe('SimilarPhotos', () => {
     });
     const onOpen = vi.fn();
     render(<SimilarPhotos id={ID} onOpen={onOpen} load={load} />);
-    const first = await screen.findByRole('button', { name: 'Tomato, 93% alike' });
-    expect(screen.getByRole('button', { name: 'Capsicum, 71% alike' })).toBeTruthy();
+    const first = await screen.findByRole('link', { name: 'Tomato, 93% alike' });
+    expect(first.getAttribute('href')).toMatch(/^\?image=/);
+    expect(screen.getByRole('link', { name: 'Capsicum, 71% alike' })).toBeTruthy();
     expect(asked).toEqual([ID]);
     fireEvent.click(first);
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 'a' }));

@@ -3,6 +3,8 @@ import type { Image, SimilarResult } from '../../lib/api/types';
 import { kindLabel, percent } from '../../lib/format';
 import { useApi } from '../../lib/useApi';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { onAppLink } from '../../components/Layout';
+import { imageHref } from '../../lib/router';
 
 /** How many look-alikes a photo's details show. */
 export const SIMILAR_COUNT = 6;
@@ -61,13 +63,19 @@ export function SimilarPhotos({
             );
             return (
               <li key={image.id}>
-                {onOpen ? (
-                  <button type="button" className="similar-button" onClick={() => onOpen(image)} title={label}>
-                    {picture}
-                  </button>
-                ) : (
-                  picture
-                )}
+                <a
+                  className="similar-button"
+                  href={imageHref(image.id)}
+                  title={label}
+                  onClick={(e) => {
+                    if (!onOpen) return onAppLink(e);
+                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                    e.preventDefault();
+                    onOpen(image);
+                  }}
+                >
+                  {picture}
+                </a>
                 <span className="small">{name}</span>
               </li>
             );

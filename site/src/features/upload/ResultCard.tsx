@@ -1,14 +1,28 @@
-import type { Image } from '../../lib/api/types';
+import { api, unwrap } from '../../lib/api/client';
+import type { Image, PaletteId } from '../../lib/api/types';
+import { useApi } from '../../lib/useApi';
 import { kindLabel, percent } from '../../lib/format';
 import { ColourResults } from '../../components/ColourResults';
 import { Guesses } from '../../components/Guesses';
 import { TimingsList } from '../../components/TimingsList';
 import { onAppLink } from '../../components/Layout';
+import { imageHref } from '../../lib/router';
+import { CorrectionForm } from '../corrections/CorrectionForm';
 import { SimilarPhotos } from '../similar/SimilarPhotos';
+import { refusalText } from './refusal';
 
 export const REFUSAL = 'This does not look like one of our 15 vegetables';
 
-/** What the classifier said about an uploaded photo. */
+/** The full address of a photo's own page. */
+export function pageUrl(id: string): string {
+  return new URL(imageHref(id), window.location.href).href;
+}
+
+/**
+ * What the classifier said about a photo: the kind or why it was refused, the colours, the
+ * timings, a way to correct it, its own page and the photos like it. "See more" links only
+ * appear when that search has public photos (never a link to an empty search).
+ */
 export function ResultCard({ image, preview }: { image: Image; preview: string }) {
   const fg = image.colours?.foreground;
   const kind = image.kind;
@@ -21,6 +35,12 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
       : kind
         ? `?kind=${kind}`
         : '?';
+  const more = useApi(kind && !image.refused ? `more${searchHref}` : null, (signal) => {
+    const q = new URLSearchParams(searchHref);
+    const query = { kind: q.get('kind') ?? undefined, colour: q.get('colour') ?? undefined, palette: (q.get('palette') ?? undefined) as PaletteId | undefined, count: 1 };
+    return unwrap(api.GET('/api/images', { params: { query }, signal }));
+  });
+  const searchCount = more.data?.total;
   return (
     <article className="result-card" aria-labelledby="result-title" data-testid="result-card">
       {preview && <img className="result-img" src={preview} alt="Your photo" />}
@@ -28,7 +48,8 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
         {image.refused || !kind ? (
           <>
             <h2 id="result-title" className="refused">{REFUSAL}</h2>
-            <p className="muted">The model is not confident enough to name it. Its closest guesses were:</p>
+            <p data-testid="refusal-reason">{refusalText(image)}</p>
+            <p className="muted">Its closest guesses were:</p>
           </>
         ) : (
           <h2 id="result-title">
@@ -50,14 +71,22 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
             <TimingsList timings={image.timings} />
           </>
         )}
-        {kind && !image.refused && (
+        <CorrectionForm key={image.id} image={image} />
+        {kind && !image.refused && searchCount !== undefined && searchCount > 0 && (
           <p>
             <a href={searchHref} onClick={onAppLink}>
-              See more {like?.c ? `${like.c.name} ` : ''}
-              {kindLabel(kind).toLowerCase()} photos
+              See {searchCount} {like?.c ? `${like.c.name} ` : ''}
+              {kindLabel(kind).toLowerCase()} photo{searchCount === 1 ? '' : 's'}
             </a>
           </p>
         )}
+        <div className="own-page">
+          <label htmlFor={`link-${image.id}`}>This photo’s own page:</label>
+          <input id={`link-${image.id}`} readOnly value={pageUrl(image.id)} onFocus={(e) => e.currentTarget.select()} />
+          <a href={imageHref(image.id)} onClick={onAppLink}>
+            Open
+          </a>
+        </div>
         {image.status === 'done' && <SimilarPhotos id={image.id} />}
       </div>
     </article>

@@ -15,7 +15,7 @@ describe('UploadPage', () => {
     expect(alert.textContent).toMatch(/“notes\.jpg”/);
     fireEvent.click(screen.getByRole('button', { name: 'Try another photo' }));
     await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
-    expect(screen.getByText('Drop a photo here, paste it, or')).toBeTruthy();
+    expect(screen.getByText('Drop photos here, paste them, or')).toBeTruthy();
   });
 
   it('refuses an empty file without sending anything', async () => {
@@ -47,6 +47,7 @@ const base: Image = {
   trueKind: null,
   createdAt: '2026-11-27T12:00:00Z',
   updatedAt: '2026-11-27T12:00:01Z',
+  refusal: { reason: 'unfamiliar', score: 0.31, threshold: 0.05, familiarity: 0.41, familiarityThreshold: 0.44 },
 };
 
 describe('ResultCard', () => {
@@ -58,8 +59,30 @@ describe('ResultCard', () => {
     expect(screen.getByText('35.0 ms')).toBeTruthy();
   });
 
+  it('explains a refusal by the rule that made it, with the numbers', () => {
+    render(<ResultCard image={{ ...base, confidence: 0.98, top: [{ kind: 'Pumpkin', probability: 0.98 }] }} preview="blob:x" />);
+    const why = screen.getByTestId('refusal-reason').textContent;
+    expect(why).toMatch(/looks enough like the vegetable photos the model learned from/);
+    expect(why).toMatch(/0\.41; we need at least 0\.44/);
+    expect(why).toMatch(/Pumpkin 98%/);
+    render(
+      <ResultCard
+        image={{ ...base, id: 'other', refusal: { reason: 'unsure', score: 0.03, threshold: 0.05, familiarity: 0.9, familiarityThreshold: 0.44 }, top: [{ kind: 'Potato', probability: 0.03 }] }}
+        preview="blob:y"
+      />,
+    );
+    expect(screen.getAllByTestId('refusal-reason')[1]!.textContent).toBe('We name a vegetable only when the model is at least 5% sure; its best guess is Potato 3%.');
+  });
+
+  it('offers to confirm or correct the answer', () => {
+    render(<ResultCard image={{ ...base, refused: false, confidence: 0.97, refusal: null }} preview="blob:x" />);
+    expect(screen.getByRole('button', { name: 'Yes, it is carrot' })).toBeTruthy();
+    const pick = screen.getByRole('combobox', { name: 'No, it is' }) as HTMLSelectElement;
+    expect([...pick.options].map((o) => o.textContent)).toContain('not one of our vegetables');
+  });
+
   it('names the kind and its certainty when the model is sure', () => {
-    render(<ResultCard image={{ ...base, refused: false, confidence: 0.97 }} preview="blob:x" />);
+    render(<ResultCard image={{ ...base, refused: false, confidence: 0.97, refusal: null }} preview="blob:x" />);
     expect(screen.getByTestId('result-kind').textContent).toBe('Carrot');
     expect(screen.getByRole('heading', { level: 2 }).textContent).toMatch(/97% sure/);
     expect(screen.getByRole('img', { name: 'Your photo' }).getAttribute('src')).toBe('blob:x');
