@@ -3,7 +3,8 @@
 # static library and headers for JPEG decoding (linked into every binary
 # that decodes photos), PostgreSQL for the catalog, Chromium for browser
 # tests, python3-venv for the Python virtual environments in .cache/ (model,
-# API tests, cloud checks), curl for the API tests. With --build, only what
+# API tests, cloud checks), curl for the API tests, and pgvector
+# (install-pgvector.sh). With --build, only what
 # compiling the Go code needs. Does nothing for what is already there.
 set -euo pipefail
 pkgs=()
@@ -19,4 +20,8 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+fi
+# pgvector, for the similar-photo index (PostgreSQL's own extension directory).
+if [ "${1:-}" != "--build" ]; then
+  "$(dirname "$0")/install-pgvector.sh"
 fi

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -46,6 +47,9 @@ func Migrate(ctx context.Context, url string, log *slog.Logger) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	results, err := p.Up(ctx)
+	if err != nil && strings.Contains(err.Error(), `extension "vector"`) || err != nil && strings.Contains(err.Error(), "vector.control") {
+		return fmt.Errorf("migrate: the PostgreSQL server lacks the pgvector extension (locally: run infra/scripts/install-pgvector.sh, or make deps; on RDS it is built in): %w", err)
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", classify(err))
 	}

@@ -153,6 +153,10 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		refRGB = nonEmpty(im.Colours.Searchable(veglens.MethodReference, veglens.PaletteRGB).Hex)
 		refRYB = nonEmpty(im.Colours.Searchable(veglens.MethodReference, veglens.PaletteRYB).Hex)
 	}
+	key, err := vectorKey(im.SimilarityKey)
+	if err != nil {
+		return "", fmt.Errorf("upsert %s: %w", im.Key, err)
+	}
 	var t veglens.Timings
 	hasTimings := im.Timings != nil
 	if hasTimings {
@@ -165,7 +169,7 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 		nullInt(im.Width), nullInt(im.Height), nonEmpty(im.ThumbnailKey),
 		nullIf(t.FetchMs, !hasTimings), nullIf(t.DecodeMs, !hasTimings), nullIf(t.InferenceMs, !hasTimings),
 		nullIf(t.ColourMs, !hasTimings), nullIf(t.TotalMs, !hasTimings), nonEmpty(im.ModelVersion), fgCommon,
-		cubeKey(im.SimilarityKey), nullIf(im.Familiarity, im.Kind == "" || !im.HasFamiliarity),
+		key, nullIf(im.Familiarity, im.Kind == "" || !im.HasFamiliarity),
 	}
 	// The id is taken from the caller unless another object already has it
 	// (an id is derived from an upload's key, so this only happens when
@@ -178,7 +182,7 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 			similarity_key, familiarity)
 		VALUES (CASE WHEN EXISTS (SELECT 1 FROM images WHERE id = $1 AND object_key <> $3) THEN gen_random_uuid() ELSE $1::uuid END,
 			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-			$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, cube($30::float8[]), $31)
+			$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30::real[]::vector, $31)
 		ON CONFLICT (object_key) DO UPDATE SET
 			bucket = excluded.bucket, status = excluded.status, reason = excluded.reason, etag = excluded.etag,
 			true_kind = excluded.true_kind, kind = excluded.kind, confidence = excluded.confidence,
@@ -222,17 +226,19 @@ func nullIf(v float64, null bool) *float64 {
 	return &v
 }
 
-// cubeKey is a similarity key as float8[] for cube(float8[]); nil (NULL)
-// when there is none.
-func cubeKey(key []float32) []float64 {
+// vectorKey is a similarity key as real[] for the vector(MaxKeyDim)
+// column, padded with zeros (distances between keys of one length stay the
+// same); nil (NULL) when there is none.
+func vectorKey(key []float32) ([]float32, error) {
 	if len(key) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := make([]float64, len(key))
-	for i, v := range key {
-		out[i] = float64(v)
+	if len(key) > veglens.MaxKeyDim {
+		return nil, fmt.Errorf("similarity key of %d values: the catalog stores at most %d (a model with a longer key needs a migration of images.similarity_key)", len(key), veglens.MaxKeyDim)
 	}
-	return out
+	out := make([]float32, veglens.MaxKeyDim)
+	copy(out, key)
+	return out, nil
 }
 
 func nullTime(t time.Time) *time.Time {

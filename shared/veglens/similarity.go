@@ -15,9 +15,11 @@ import (
 // models/vegnet/similarity.py.
 const SimilarityFile = "similarity.json"
 
-// MaxKeyDim is the longest similarity key the catalog can index: the limit
-// of PostgreSQL's cube extension (CUBE_MAX_DIM, contrib/cube).
-const MaxKeyDim = 100
+// MaxKeyDim is the longest similarity key the catalog can index: its
+// column is a pgvector vector(16) (migration 00009). A shorter key is
+// stored padded with zeros, which changes no distance between keys of the
+// same length.
+const MaxKeyDim = 16
 
 // SimilarityKey turns a model's embedding into the short key that "more
 // like this photo" compares: principal component analysis (Pearson 1901)

@@ -3,6 +3,7 @@ package vision
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -103,7 +104,7 @@ func TestLoadModelChecksTheSimilarityKey(t *testing.T) {
 			c := d["components"].([]any)
 			c[3] = c[3].([]any)[1:]
 		}), "component 3"},
-		{"too long for the index", change(func(d map[string]any) { d["dim"] = 101 }), "1..100"},
+		{"too long for the index", change(func(d map[string]any) { d["dim"] = veglens.MaxKeyDim + 1 }), fmt.Sprintf("1..%d", veglens.MaxKeyDim)},
 		{"not json", []byte("mean: [0]"), "parse"},
 	}
 	for _, tt := range tests {
