@@ -3,12 +3,14 @@ package catalog
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -47,7 +49,12 @@ func Migrate(ctx context.Context, url string, log *slog.Logger) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	results, err := p.Up(ctx)
-	if err != nil && strings.Contains(err.Error(), `extension "vector"`) || err != nil && strings.Contains(err.Error(), "vector.control") {
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+	case errors.As(err, &pgErr) && pgErr.Code == "42501" && strings.Contains(pgErr.Message, "vector"):
+		return fmt.Errorf("migrate: the database user may not create the pgvector extension: create it once as an administrator (CREATE EXTENSION vector; on RDS a member of rds_superuser), then migrate again: %w", err)
+	case strings.Contains(err.Error(), "vector.control") || strings.Contains(err.Error(), `extension "vector" is not available`):
 		return fmt.Errorf("migrate: the PostgreSQL server lacks the pgvector extension (locally: run infra/scripts/install-pgvector.sh, or make deps; on RDS it is built in): %w", err)
 	}
 	if err != nil {

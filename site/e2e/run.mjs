@@ -675,14 +675,16 @@ async function run() {
     await form.getByRole('combobox', { name: 'No, it is' }).selectOption('Papaya');
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('user-label').waitFor();
-    assert(/you said this is Papaya/.test(await page.getByTestId('user-label').textContent()), 'no thank-you for the correction');
+    assert(/Thank you: you said this is Papaya/.test(await page.getByTestId('user-label').textContent()), 'no thank-you for the correction');
     await shot(page, '09e-image-page-corrected', { fullPage: false });
     await checkAccessibility(page, '09e-image-page-corrected');
     const image = await getJSON(`${base}/api/images/${id}`);
     assert(image.userLabel?.kind === 'Papaya' && image.kind === 'Carrot', `stored: kind ${image.kind}, userLabel ${JSON.stringify(image.userLabel)}`);
-    // Shown again after a reload, from the API.
+    // Shown again after a reload, from the API: as a label someone gave.
     await page.reload({ waitUntil: 'load' });
     await page.getByTestId('user-label').waitFor({ timeout: 15_000 });
+    const again = await page.getByTestId('user-label').textContent();
+    assert(/A person who saw this photo said it is Papaya/.test(again), `after a reload: ${again}`);
     // The model page counts it.
     await page.goto(`${base}/?view=model`, { waitUntil: 'load' });
     const agreement = page.getByTestId('agreement');

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Layout } from './components/Layout';
 import { ImagePage } from './features/image/ImagePage';
 import { MyUploadsPage } from './features/mine/MyUploadsPage';
@@ -19,14 +19,27 @@ export function App() {
   const page =
     view === 'image' ? (
       <ImagePage id={new URLSearchParams(search).get('image') ?? ''} />
-    ) : view === 'upload' ? (
-      <UploadPage />
-    ) : view === 'mine' ? (
+    ) : view === 'upload' ? null : view === 'mine' ? (
       <MyUploadsPage />
     ) : view === 'model' ? (
       <ModelCardPage />
     ) : (
       <SearchPage search={search} />
     );
-  return <Layout view={view}>{page}</Layout>;
+  // The upload page stays mounted once opened, so a queue of photos carries on while the
+  // person looks at other pages (and is there again when they come back).
+  const [uploadOpened, setUploadOpened] = useState(view === 'upload');
+  useEffect(() => {
+    if (view === 'upload') setUploadOpened(true);
+  }, [view]);
+  return (
+    <Layout view={view}>
+      {page}
+      {(uploadOpened || view === 'upload') && (
+        <div hidden={view !== 'upload'}>
+          <UploadPage active={view === 'upload'} />
+        </div>
+      )}
+    </Layout>
+  );
 }

@@ -204,7 +204,13 @@ func (h *Handler) refusal(im veglens.Image) *Refusal {
 		f := im.Familiarity
 		r.Familiarity = &f
 	}
-	if im.Score >= h.model.Threshold && h.familiarityThreshold != nil {
+	switch ft := h.familiarityThreshold; {
+	case ft == nil:
+	case im.HasFamiliarity && im.Familiarity < *ft:
+		r.Reason = RefusedUnfamiliar
+	case !im.HasFamiliarity && im.Score >= h.model.Threshold:
+		// Labelled before familiarity was kept: sure enough, so it was the
+		// familiarity half of the rule that refused it.
 		r.Reason = RefusedUnfamiliar
 	}
 	return r
@@ -473,11 +479,15 @@ func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
 			if reference && pq.Palette == veglens.PaletteCommon {
 				// The reference rule names wheel colours only: an everyday
 				// word that a wheel also has ("red") means that wheel entry.
+				found := false
 				for _, w := range veglens.Wheels() {
 					if c, ok := w.Lookup(pq.Colour.Name); ok {
-						params["colour"], params["palette"] = c.Hex, string(w.ID)
+						params["colour"], params["palette"], found = c.Hex, string(w.ID), true
 						break
 					}
+				}
+				if !found {
+					return SearchQuery{}, api.Invalid("q", fmt.Sprintf("%q is an everyday colour name, and the whole-photo average names colours on the two wheels only; name a wheel colour, or measure the colour on the vegetable (method foreground).", pq.Colour.Name), nil)
 				}
 			}
 		}

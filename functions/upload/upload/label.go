@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -16,9 +17,20 @@ import (
 )
 
 // LabelLimit is how often one client may label photos: 20 at once, then
-// one every 3 seconds (20 a minute), counted per source address across all
+// one every 3 seconds (20 a minute), counted per viewer address across all
 // function instances (veglens.ImageStore.TakeToken).
 var LabelLimit = veglens.RateLimit{Burst: 20, Every: 3 * time.Second}
+
+// ImageLabelLimit is how often one photo's label may change, whoever sends
+// it: 5 at once, then one every 10 minutes. It bounds what anyone can do to
+// one photo's label, however many addresses they send from.
+var ImageLabelLimit = veglens.RateLimit{Burst: 5, Every: 10 * time.Minute}
+
+// ViewerHeader carries the viewer's address in the cloud: CloudFront's
+// viewer-request function (template.yaml, ViewerAddressFunction) sets it,
+// overwriting anything the viewer sent, because API Gateway's sourceIp is
+// then the CloudFront server's.
+const ViewerHeader = "X-Veglens-Viewer"
 
 // LabelRequest is the body of POST /api/images/{id}/label.
 type LabelRequest struct {
@@ -46,12 +58,30 @@ func (h *Handler) label(ctx context.Context, id string, req events.APIGatewayV2H
 		}
 		kind = k
 	}
+	if v := api.Header(req, "Sec-Fetch-Site"); v == "cross-site" {
+		return api.UserLabel{}, api.Invalid("Sec-Fetch-Site", "Labels can only be given from veglens's own pages.", nil)
+	}
+	if api.Header(req, "Content-Type") == "" {
+		return api.UserLabel{}, api.Unsupported("Content-Type", "Send the label as JSON (Content-Type: application/json).", []string{"application/json"})
+	}
 	ok, wait, err := h.images.TakeToken(ctx, clientOf(req), LabelLimit)
 	if err != nil {
 		return api.UserLabel{}, storeError(err)
 	}
 	if !ok {
 		return api.UserLabel{}, api.RateLimited(fmt.Sprintf("You have labelled many photos in a short time; please wait %s and try again.", waitWords(wait)), wait)
+	}
+	if prev, had, err := h.images.UserLabel(ctx, id); err != nil {
+		return api.UserLabel{}, storeError(err)
+	} else if !had || prev.Kind != kind {
+		// Only a change counts against the photo's own limit.
+		ok, wait, err := h.images.TakeToken(ctx, "image:"+strings.ToLower(id), ImageLabelLimit)
+		if err != nil {
+			return api.UserLabel{}, storeError(err)
+		}
+		if !ok {
+			return api.UserLabel{}, api.RateLimited(fmt.Sprintf("This photo's label has changed many times in a short time; please wait %s and try again.", waitWords(wait)), wait)
+		}
 	}
 	l, err := h.images.SaveUserLabel(ctx, id, kind)
 	switch {
@@ -65,10 +95,22 @@ func (h *Handler) label(ctx context.Context, id string, req events.APIGatewayV2H
 	return api.UserLabel{ImageID: l.ImageID, Kind: l.KindOrNone(), CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC()}, nil
 }
 
-// clientOf names the client for rate limits: a hash of its source address
-// (API Gateway's requestContext.http.sourceIp), so no address is stored.
+// clientOf names the client for rate limits: its viewer address (the
+// ViewerHeader CloudFront sets, else API Gateway's sourceIp), an IPv6
+// address by its /64 (one host usually holds a whole /64), hashed so that
+// the table does not list addresses in clear (a hash does not make an IPv4
+// address secret: there are few enough to try them all).
 func clientOf(req events.APIGatewayV2HTTPRequest) string {
-	sum := sha256.Sum256([]byte("label\x00" + req.RequestContext.HTTP.SourceIP))
+	addr := strings.TrimSpace(api.Header(req, ViewerHeader))
+	if addr == "" {
+		addr = req.RequestContext.HTTP.SourceIP
+	}
+	if ip, err := netip.ParseAddr(addr); err == nil && ip.Is6() && !ip.Is4In6() {
+		if p, err := ip.Prefix(64); err == nil {
+			addr = p.String()
+		}
+	}
+	sum := sha256.Sum256([]byte("label\x00" + addr))
 	return "label:" + hex.EncodeToString(sum[:12])
 }
 

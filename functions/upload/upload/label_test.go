@@ -128,6 +128,41 @@ func testLabel(t *testing.T, e env) {
 		}
 	})
 
+	t.Run("OnlyFromOurOwnPages", func(t *testing.T) {
+		for name, headers := range map[string]map[string]string{
+			// A form or no-cors fetch from another site sends no JSON type
+			// (so no preflight); a browser marks it cross-site.
+			"no Content-Type": {},
+			"cross-site":      {"content-type": "application/json", "sec-fetch-site": "cross-site"},
+		} {
+			req := events.APIGatewayV2HTTPRequest{RawPath: "/api/images/" + carrot + "/label", Headers: headers, Body: `{"kind":"none"}`}
+			req.RequestContext.HTTP.Method = "POST"
+			resp, _ := e.h.Handle(ctx, req)
+			if resp.StatusCode != 400 {
+				t.Errorf("%s: %d %s, want 400", name, resp.StatusCode, resp.Body)
+			}
+		}
+		if l, _, _ := e.store.UserLabel(ctx, carrot); l.Kind == "" {
+			t.Error("a cross-site request changed the label")
+		}
+	})
+
+	t.Run("EachPhotoChangesLabelOnlySoOften", func(t *testing.T) {
+		photo := putDone(t, e.store, "Tomato")
+		kinds := []string{"Carrot", "Papaya", "Potato", "Radish", "Bean", "Cabbage"}
+		var last events.APIGatewayV2HTTPResponse
+		for i, k := range kinds {
+			// From a different address each time: the photo's own limit still holds.
+			last, _ = postLabel(t, e.h, photo, `{"kind":"`+k+`"}`, fmt.Sprintf("2001:db8:%x::1", i+1)+"-"+uuid.NewString()[:4])
+		}
+		if last.StatusCode != 429 || !strings.Contains(last.Body, "This photo") {
+			t.Errorf("the 6th change of one photo's label from 6 addresses: %d %s, want 429 naming the photo", last.StatusCode, last.Body)
+		}
+		if resp, _ := postLabel(t, e.h, photo, `{"kind":"Bean"}`, "192.0.2.200-"+uuid.NewString()[:4]); resp.StatusCode != 200 {
+			t.Errorf("repeating the label it has: %d, want 200 (no change, no limit)", resp.StatusCode)
+		}
+	})
+
 	t.Run("RateLimitedPerClient", func(t *testing.T) {
 		flood := "198.51.100.7-" + uuid.NewString() // its own bucket
 		var limited events.APIGatewayV2HTTPResponse

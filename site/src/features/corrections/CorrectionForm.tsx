@@ -1,8 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../lib/api/client';
 import { KINDS, type Image, type Kind } from '../../lib/api/types';
 import { kindLabel } from '../../lib/format';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { getImage } from '../upload/uploadPhoto';
 
 type UserLabel = NonNullable<Image['userLabel']>;
 
@@ -23,6 +24,18 @@ export function saveLabel(id: string, kind: string): Promise<UserLabel> {
  */
 export function CorrectionForm({ image, save = saveLabel }: { image: Image; save?: typeof saveLabel }) {
   const [label, setLabel] = useState<UserLabel | null>(image.userLabel ?? null);
+  // Whether the label shown was given here (else it came with the photo: someone gave it before).
+  const [mine, setMine] = useState(false);
+  // Photos from a search come without their label; ask for it.
+  useEffect(() => {
+    if (image.userLabel !== undefined || image.status !== 'done') return;
+    const ctl = new AbortController();
+    getImage(image.id, ctl.signal).then(
+      (full) => !ctl.signal.aborted && full.userLabel && setLabel((l) => l ?? full.userLabel ?? null),
+      () => {}, // the form works without it
+    );
+    return () => ctl.abort();
+  }, [image.id, image.status, image.userLabel]);
   const predicted = image.refused || !image.kind ? 'none' : image.kind;
   const [choice, setChoice] = useState<string>(label?.kind ?? (predicted === 'none' ? (image.top[0]?.kind ?? 'none') : 'none'));
   const [busy, setBusy] = useState(false);
@@ -34,6 +47,7 @@ export function CorrectionForm({ image, save = saveLabel }: { image: Image; save
     setError(undefined);
     try {
       setLabel(await save(image.id, kind));
+      setMine(true);
     } catch (err) {
       setError(err);
     } finally {
@@ -51,8 +65,11 @@ export function CorrectionForm({ image, save = saveLabel }: { image: Image; save
       <h3 id={`${selectId}-title`}>Is this right?</h3>
       {label && (
         <p className="notice notice-ok" role="status" data-testid="user-label">
-          Thank you: you said this is <strong>{labelWords(label.kind)}</strong>
-          {label.kind === predicted ? ', as the model did.' : '. The model’s answer stays as it was; yours is kept beside it.'}
+          {mine ? 'Thank you: you said this is ' : 'A person who saw this photo said it is '}
+          <strong>{labelWords(label.kind)}</strong>
+          {label.kind === predicted
+            ? ', as the model did.'
+            : `. The model’s answer stays as it was; ${mine ? 'yours' : 'theirs'} is kept beside it${mine ? '' : ' (a new answer replaces it)'}.`}
         </p>
       )}
       <div className="correction-actions">

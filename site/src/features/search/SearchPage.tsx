@@ -136,14 +136,15 @@ export function SearchPage({ search }: { search: string }) {
   return (
     <div className="search-page">
       <h1>Find vegetables by kind and colour</h1>
-      <WordsSearch method={state.method} onUnderstood={update} />
+      <WordsSearch method={state.method} onUnderstood={(patch) => update(patch, { replace: false })} />
       <form
         className="search-form"
         onSubmit={commitCount}
         aria-describedby="search-help"
         noValidate
         onKeyDownCapture={(e) => {
-          byArrow.current = e.key.startsWith('Arrow');
+          // Only an arrow key on a radio moves a choice (in the count box it moves the caret).
+          byArrow.current = e.key.startsWith('Arrow') && (e.target as HTMLInputElement).type === 'radio';
         }}
         onPointerDownCapture={() => {
           byArrow.current = false;

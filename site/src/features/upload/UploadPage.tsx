@@ -18,6 +18,8 @@ interface Item {
   key: number;
   file: File;
   name: string;
+  /** The public/private choice when the photo was added (not when its turn comes). */
+  listed: boolean;
   step: Step;
   loaded: number;
   total: number;
@@ -68,9 +70,10 @@ function statusText(it: Item, now: number): string {
  * Upload any number of photos (drop, pick or paste): each gets a row with its own progress and
  * status, at most MAX_PARALLEL are in flight, and one failure does not stop the others. Every
  * upload is remembered in "My uploads" and has its own page; the chosen one's full result is
- * shown below the queue.
+ * shown below the queue. The app keeps this page mounted (hidden, `active` false) while the
+ * person looks at other pages, so the queue carries on; leaving the site asks first.
  */
-export function UploadPage() {
+export function UploadPage({ active = true }: { active?: boolean } = {}) {
   const [items, setItems] = useState<Item[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [listed, setListed] = useState(false);
@@ -109,7 +112,7 @@ export function UploadPage() {
       let remembered = false;
       patch(key, { step: 'preparing' });
       uploadPhoto(it.file, {
-        listed,
+        listed: it.listed,
         signal: c.signal,
         onEvent: (e) => {
           if (c.signal.aborted) return;
@@ -137,7 +140,7 @@ export function UploadPage() {
         (error: unknown) => !c.signal.aborted && patch(key, { step: 'error', error }),
       );
     },
-    [listed, patch],
+    [patch],
   );
 
   // The queue: start waiting photos while fewer than MAX_PARALLEL are in flight.
@@ -147,13 +150,15 @@ export function UploadPage() {
     for (const it of next) run(it);
   }, [items, run]);
 
-  const add = useCallback((files: File[]) => {
+  const add = useCallback(
+    (files: File[]) => {
     if (files.length === 0) return;
     const added = files.map(
       (file): Item => ({
         key: nextKey.current++,
         file,
         name: file.name || 'pasted photo',
+        listed,
         step: 'waiting',
         loaded: 0,
         total: file.size,
@@ -164,11 +169,24 @@ export function UploadPage() {
     );
     setItems((list) => [...list, ...added]);
     statusRef.current?.focus();
-  }, []);
+    },
+    [listed],
+  );
+
+  // A removed row's preview is freed (large photos make large previews).
+  const forgetPreviews = (gone: Item[]) => {
+    for (const it of gone) {
+      if (it.preview.startsWith('blob:')) {
+        URL.revokeObjectURL(it.preview);
+        previews.current = previews.current.filter((u) => u !== it.preview);
+      }
+    }
+  };
 
   const cancel = (key: number) => {
     started.current.get(key)?.abort();
     started.current.set(key, new AbortController()); // never started again
+    forgetPreviews(items.filter((it) => it.key === key));
     setItems((list) => list.filter((it) => it.key !== key));
     setSelected((s) => (s === key ? null : s));
   };
@@ -190,12 +208,14 @@ export function UploadPage() {
   };
 
   const clearFinished = () => {
+    forgetPreviews(items.filter((it) => it.step === 'done' || it.step === 'error'));
     setItems((list) => list.filter((it) => it.step !== 'done' && it.step !== 'error'));
     setSelected(null);
   };
 
   // Paste photos anywhere on this page.
   useEffect(() => {
+    if (!active) return;
     const onPaste = (e: ClipboardEvent) => {
       let files = filesOf(e.clipboardData?.files);
       if (files.length === 0) files = filesOf(e.clipboardData?.items);
@@ -206,7 +226,16 @@ export function UploadPage() {
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
-  }, [add]);
+  }, [add, active]);
+
+  // Leaving the site (reload, another address) would stop the queue: ask first.
+  const pending = items.some((it) => it.step === 'waiting' || ACTIVE.includes(it.step));
+  useEffect(() => {
+    if (!pending) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [pending]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
