@@ -280,6 +280,31 @@ func BenchmarkQuery(b *testing.B) {
 			b.ReportMetric(percentile(lat, 0.99), "p99_ms")
 		})
 	}
+	// The swatch counts (GET /api/colours): per colour of one palette, for
+	// one kind or for all.
+	for _, kind := range []bool{true, false} {
+		name := map[bool]string{true: "ColourCounts_kind", false: "ColourCounts_anyKind"}[kind]
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(9, 10))
+			lat := make([]float64, 0, b.N)
+			for b.Loop() {
+				k := ""
+				if kind {
+					k = benchKinds[rng.IntN(len(benchKinds))]
+				}
+				start := time.Now()
+				counts, err := s.ColourCounts(ctx, k, veglens.MethodForeground, veglens.PaletteRGB)
+				lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+				if err != nil || len(counts) == 0 {
+					b.Fatalf("colour counts: %d, %v", len(counts), err)
+				}
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(percentile(lat, 0.50), "p50_ms")
+			b.ReportMetric(percentile(lat, 0.99), "p99_ms")
+		})
+	}
 	// More like this photo: the nearest keys through the HNSW index, and
 	// how many of the exact 12 nearest (a scan of every key) it finds.
 	b.Run("Similar_count12", func(b *testing.B) {
