@@ -176,6 +176,10 @@ func (v *Vocabulary) Parse(text string) (Query, error) {
 	var countWords, kindSaid, colourSaid string
 	countSet := false
 	for i := 0; i < len(words); {
+		if words[i] == "one" && i > 0 && (articles[words[i-1]] || v.known(words[i-1])) {
+			i++ // "a red one", "the green one": a pronoun, not a count
+			continue
+		}
 		if n, used := number(words[i:]); used > 0 {
 			phrase := strings.Join(words[i:i+used], " ")
 			if countSet && n != q.Count {
@@ -219,6 +223,15 @@ func (v *Vocabulary) Parse(text string) (Query, error) {
 		return q, &Error{msg: "That names no kind, colour or number. Try for example \"3 red tomatoes\"."}
 	}
 	return q, nil
+}
+
+// articles are the words after which "one" stands for a thing, not a count.
+var articles = wordSet("a an the this that any some")
+
+// known reports whether word alone is a colour or a kind.
+func (v *Vocabulary) known(word string) bool {
+	_, ok := v.phrases[word]
+	return ok
 }
 
 // longestAt returns the meaning of the longest known phrase that words

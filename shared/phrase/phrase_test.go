@@ -78,6 +78,9 @@ func TestParseUnderstands(t *testing.T) {
 		{"Carrot", 0, "Carrot", "", ""},
 		{"8", 8, "", "", ""},
 		{"red red tomatoes", 0, "Tomato", "red", veglens.PaletteCommon},
+		{"tomatoes, a red one", 0, "Tomato", "red", veglens.PaletteCommon},
+		{"the green one, a cucumber", 0, "Cucumber", "green", veglens.PaletteCommon},
+		{"one", 1, "", "", ""},
 	} {
 		t.Run(tc.text, func(t *testing.T) {
 			q, err := vocab.Parse(tc.text)
