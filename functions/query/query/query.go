@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -56,6 +57,7 @@ type Handler struct {
 	// familiarityThreshold is the model's familiarity threshold; nil when
 	// its refusal rule has none.
 	familiarityThreshold *float64
+	counts               countsCache
 }
 
 // New returns a Handler.
@@ -111,8 +113,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case p == "/api/colours":
 		body, err = h.colourCounts(ctx, req.QueryStringParameters)
 		if err == nil {
-			// Counts move slowly; a minute's staleness spares the database a
-			// grouped count per choice of kind.
+			// Counts move slowly (see CountsTTL): browsers may keep them a
+			// minute too.
 			resp := api.JSON(ctx, h.log, http.StatusOK, body)
 			resp.Headers["Cache-Control"] = "public, max-age=60"
 			return resp, nil
@@ -390,11 +392,63 @@ type ColourCountsResult struct {
 	Palettes map[veglens.PaletteID][]colourCount `json:"palettes"`
 }
 
+// CountsTTL is how long a container reuses a GET /api/colours answer: the
+// counts group every public row of a kind (or of all kinds), which at a
+// million rows takes a good part of a second, and a minute-old count is as
+// good for marking empty swatches.
+const CountsTTL = time.Minute
+
+// countsCache keeps recent GET /api/colours answers, by kind and method.
+type countsCache struct {
+	mu      sync.Mutex
+	entries map[string]countsEntry
+}
+
+type countsEntry struct {
+	at  time.Time
+	res ColourCountsResult
+}
+
+func (c *countsCache) get(key string, now time.Time) (ColourCountsResult, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || now.Sub(e.at) >= CountsTTL {
+		return ColourCountsResult{}, false
+	}
+	return e.res, true
+}
+
+func (c *countsCache) put(key string, res ColourCountsResult, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) > 100 { // 15 kinds + any, 2 methods: never many
+		c.entries = map[string]countsEntry{}
+	}
+	c.entries[key] = countsEntry{at: now, res: res}
+}
+
 func (h *Handler) colourCounts(ctx context.Context, params map[string]string) (ColourCountsResult, error) {
 	q, err := h.ParseSearch(map[string]string{"kind": params["kind"], "method": params["method"]})
 	if err != nil {
 		return ColourCountsResult{}, err
 	}
+	key := string(q.Method) + "|"
+	if q.Kind != nil {
+		key += *q.Kind
+	}
+	if res, ok := h.counts.get(key, time.Now()); ok {
+		return res, nil
+	}
+	res, err := h.countColours(ctx, q)
+	if err != nil {
+		return ColourCountsResult{}, err
+	}
+	h.counts.put(key, res, time.Now())
+	return res, nil
+}
+
+func (h *Handler) countColours(ctx context.Context, q SearchQuery) (ColourCountsResult, error) {
 	out := ColourCountsResult{Kind: q.Kind, Method: q.Method, Palettes: map[veglens.PaletteID][]colourCount{}}
 	kind := ""
 	if q.Kind != nil {

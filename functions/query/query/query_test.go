@@ -80,6 +80,24 @@ func TestQueryWithFakes(t *testing.T) {
 	testQuery(t, e)
 }
 
+// The swatch counts are reused for a minute: a second ask does not group
+// the table again (here: it still answers while the database is away).
+func TestColourCountsAreReusedForAMinute_Fakes(t *testing.T) {
+	store := fakes.NewImageStore()
+	e := newEnv(t, store, fakes.NewObjectStore(bucket))
+	seed(t, e)
+	_, first := get(t, e.h, "/api/colours?kind=tomato")
+	store.Down(errors.New("connection refused"))
+	defer store.Down(nil)
+	status, again := get(t, e.h, "/api/colours?kind=TOMATO")
+	if status != 200 || fmt.Sprint(again) != fmt.Sprint(first) {
+		t.Errorf("within a minute: %d %v, want the same answer as before", status, again)
+	}
+	if status, _ := get(t, e.h, "/api/colours?kind=carrot"); status != 503 {
+		t.Errorf("another kind, database down: %d, want 503", status)
+	}
+}
+
 // An upload whose link expired but whose photo did arrive (labelling is
 // late) keeps waiting: it is not said to have never arrived.
 func TestExpiredUploadWhosePhotoArrivedKeepsWaiting(t *testing.T) {
