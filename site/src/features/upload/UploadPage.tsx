@@ -152,23 +152,23 @@ export function UploadPage({ active = true }: { active?: boolean } = {}) {
 
   const add = useCallback(
     (files: File[]) => {
-    if (files.length === 0) return;
-    const added = files.map(
-      (file): Item => ({
-        key: nextKey.current++,
-        file,
-        name: file.name || 'pasted photo',
-        listed,
-        step: 'waiting',
-        loaded: 0,
-        total: file.size,
-        checks: 0,
-        since: Date.now(),
-        preview: '',
-      }),
-    );
-    setItems((list) => [...list, ...added]);
-    statusRef.current?.focus();
+      if (files.length === 0) return;
+      const added = files.map(
+        (file): Item => ({
+          key: nextKey.current++,
+          file,
+          name: file.name || 'pasted photo',
+          listed,
+          step: 'waiting',
+          loaded: 0,
+          total: file.size,
+          checks: 0,
+          since: Date.now(),
+          preview: '',
+        }),
+      );
+      setItems((list) => [...list, ...added]);
+      statusRef.current?.focus();
     },
     [listed],
   );
