@@ -424,6 +424,31 @@ func imageStoreContract(t *testing.T, open func(t *testing.T) veglens.ImageStore
 		if _, err := s.SaveUserLabel(ctx, uuid.NewString(), "Carrot"); !errors.Is(err, veglens.ErrNotFound) {
 			t.Errorf("labelling a missing image: %v, want ErrNotFound", err)
 		}
+		// A new picture under the same key (an upload link used again)
+		// drops the label of the old picture; labelling it again (same
+		// picture, a new model) keeps it.
+		if _, err := s.SaveUserLabel(ctx, id, "Radish"); err != nil {
+			t.Fatal(err)
+		}
+		same := done("dataset/Carrot/1.jpg", veglens.SourceDataset, "Carrot", 0.95, nil)
+		same.ModelVersion = "m2"
+		if _, err := s.Upsert(ctx, same); err != nil {
+			t.Fatal(err)
+		}
+		if l, ok, _ := s.UserLabel(ctx, id); !ok || l.Kind != "Radish" {
+			t.Errorf("relabelling the same picture lost its label: %+v %v", l, ok)
+		}
+		other := done("dataset/Carrot/1.jpg", veglens.SourceDataset, "Tomato", 0.9, nil)
+		other.ETag = "another picture"
+		if _, err := s.Upsert(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if l, ok, _ := s.UserLabel(ctx, id); ok {
+			t.Errorf("a new picture under the key kept the old picture's label %+v", l)
+		}
+		if _, err := s.SaveUserLabel(ctx, id, "Tomato"); err != nil {
+			t.Fatal(err)
+		}
 		// The label goes with its image.
 		if _, err := s.Delete(ctx, "dataset/Carrot/1.jpg"); err != nil {
 			t.Fatal(err)

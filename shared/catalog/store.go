@@ -175,7 +175,15 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 	// (an id is derived from an upload's key, so this only happens when
 	// someone stores a second object under the same id with another
 	// extension).
+	// A new picture under the key (another ETag: an upload link used
+	// again) takes the place of the old one, and a person's label of the
+	// old picture goes with it.
 	const q = `
+		WITH prev AS (SELECT id, etag FROM images WHERE object_key = $3),
+		dropped AS (
+			DELETE FROM user_labels WHERE image_id = (SELECT id FROM prev)
+				AND (SELECT etag FROM prev) IS DISTINCT FROM $8::text),
+		up AS (
 		INSERT INTO images AS i (id, bucket, object_key, source, listed, status, reason, etag,
 			true_kind, kind, confidence, refused, score, top, fg_rgb, fg_ryb, ref_rgb, ref_ryb, colours,
 			width, height, thumbnail_key, fetch_ms, decode_ms, inference_ms, colour_ms, total_ms, model_version, fg_common,
@@ -194,7 +202,8 @@ func (s *Store) Upsert(ctx context.Context, im veglens.Image) (string, error) {
 			inference_ms = excluded.inference_ms, colour_ms = excluded.colour_ms, total_ms = excluded.total_ms,
 			model_version = excluded.model_version, similarity_key = excluded.similarity_key,
 			familiarity = excluded.familiarity, updated_at = now()
-		RETURNING id::text`
+		RETURNING id::text)
+		SELECT id FROM up`
 	var id string
 	for attempt := 0; ; attempt++ {
 		err = s.pool.QueryRow(ctx, q, args...).Scan(&id)

@@ -172,6 +172,9 @@ func (s *ImageStore) Upsert(ctx context.Context, im veglens.Image) (string, erro
 	now := s.now()
 	if old, ok := s.byKey[im.Key]; ok {
 		im.ID, im.CreatedAt, im.Source, im.Listed = old.ID, old.CreatedAt, old.Source, old.Listed
+		if old.ETag != im.ETag {
+			delete(s.labels, old.ID) // a new picture under the key: the label was about the old one
+		}
 	} else {
 		if id, ok := canonicalID(im.ID); ok && !s.idTaken(id) {
 			im.ID = id

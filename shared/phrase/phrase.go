@@ -25,6 +25,7 @@ package phrase
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -168,8 +169,14 @@ func (v *Vocabulary) Parse(text string) (Query, error) {
 	if n := utf8.RuneCountInString(text); n > MaxLength {
 		return q, &Error{msg: fmt.Sprintf("That is too long to read (%d characters; at most %d). Name a number, a colour and a kind, for example \"3 red tomatoes\".", n, MaxLength)}
 	}
+	if m := signedOrDecimal.FindString(text); m != "" {
+		return q, &Error{msg: fmt.Sprintf("%q is not a number of photos we can show: ask for a whole number from 1 to %d.", strings.TrimSpace(m), veglens.MaxCount)}
+	}
 	words := split(text)
 	if len(words) == 0 {
+		if strings.TrimSpace(text) != "" {
+			return q, &Error{Unknown: []string{strings.TrimSpace(text)}, msg: fmt.Sprintf("We did not understand %q. Name a number, a colour and a kind in words, for example \"3 red tomatoes\".", strings.TrimSpace(text))}
+		}
 		return q, ErrEmpty
 	}
 	var unknown, said []string // said: the words that gave each part, for messages
@@ -217,13 +224,18 @@ func (v *Vocabulary) Parse(text string) (Query, error) {
 		i += used
 	}
 	if len(unknown) > 0 {
-		return q, &Error{Unknown: unknown, msg: fmt.Sprintf("We did not understand %s. Name a number, a colour and a kind, for example \"3 red tomatoes\" or \"five purple aubergines\".", quoteList(unknown))}
+		return q, &Error{Unknown: unknown, msg: fmt.Sprintf("We did not understand %s. Name a number, a colour and a kind, for example \"3 red tomatoes\" or \"five orange carrots\".", quoteList(unknown))}
 	}
 	if len(said) == 0 && !countSet {
 		return q, &Error{msg: "That names no kind, colour or number. Try for example \"3 red tomatoes\"."}
 	}
 	return q, nil
 }
+
+// signedOrDecimal finds a count with a sign or a fraction ("-3", "+2",
+// "3.5", "2,5"), which the word splitting would otherwise read as plain
+// digits.
+var signedOrDecimal = regexp.MustCompile(`(^|[^\p{L}\p{N}])[-+]\d+|\d+[.,]\d+`)
 
 // articles are the words after which "one" stands for a thing, not a count.
 var articles = wordSet("a an the this that any some")
@@ -259,8 +271,9 @@ func split(text string) []string {
 func number(words []string) (int, int) {
 	w := words[0]
 	if w[0] >= '0' && w[0] <= '9' {
+		digits := strings.TrimLeft(w, "0")
 		n, err := strconv.Atoi(w)
-		if err != nil || len(w) > 4 {
+		if err != nil || len(digits) > 4 {
 			return 1 << 20, 1 // digits, but not a count we serve: out of range
 		}
 		return n, 1

@@ -77,6 +77,8 @@ func TestParseUnderstands(t *testing.T) {
 		{"let's see some purple eggplants", 0, "Brinjal", "purple", veglens.PaletteCommon},
 		{"Carrot", 0, "Carrot", "", ""},
 		{"8", 8, "", "", ""},
+		{"00003 carrots", 3, "Carrot", "", ""},
+		{"red-orange tomatoes", 0, "Tomato", "red-orange", veglens.PaletteRYB},
 		{"red red tomatoes", 0, "Tomato", "red", veglens.PaletteCommon},
 		{"tomatoes, a red one", 0, "Tomato", "red", veglens.PaletteCommon},
 		{"the green one, a cucumber", 0, "Cucumber", "green", veglens.PaletteCommon},
@@ -115,6 +117,9 @@ func TestParseRefuses(t *testing.T) {
 		{"101 tomatoes", nil, "ask for 1 to 100"},
 		{"two hundred tomatoes", nil, "ask for 1 to 100"},
 		{"99999999999999999999 tomatoes", nil, "ask for 1 to 100"},
+		{"-3 carrots", nil, `"-3" is not a number of photos`},
+		{"3.5 carrots", nil, `"3.5" is not a number of photos`},
+		{"🍅", []string{"🍅"}, `"🍅"`},
 		{"show me some photos", nil, "names no kind, colour or number"},
 		{strings.Repeat("tomato ", 40), nil, "too long"},
 	} {
@@ -135,7 +140,7 @@ func TestParseRefuses(t *testing.T) {
 }
 
 func TestParseEmpty(t *testing.T) {
-	for _, text := range []string{"", "   ", "?!", "…"} {
+	for _, text := range []string{"", "   ", "\t\n"} {
 		if _, err := vocab.Parse(text); !errors.Is(err, ErrEmpty) {
 			t.Errorf("Parse(%q) error = %v, want ErrEmpty", text, err)
 		}

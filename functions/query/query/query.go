@@ -593,6 +593,9 @@ func (h *Handler) ParseSearch(params map[string]string) (SearchQuery, error) {
 				names = append(names, c.Name)
 			}
 			msg := fmt.Sprintf("There is no colour %q on the %s wheel; use a name or hex code from it.", clip(v), strings.ToUpper(string(q.Palette)))
+			if _, common := veglens.CommonNames.Lookup(v); common {
+				msg = fmt.Sprintf("There is no colour %q on the %s wheel; it is an everyday colour name: search it with palette=common.", clip(v), strings.ToUpper(string(q.Palette)))
+			}
 			if q.Palette == veglens.PaletteCommon {
 				msg = fmt.Sprintf("There is no common colour name %q; use one of the names listed.", clip(v))
 			}

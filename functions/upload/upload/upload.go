@@ -157,7 +157,7 @@ func Validate(r Request) (contentType, ext string, listed bool, err error) {
 	ext, ok := Extensions[mt]
 	if perr != nil || !ok {
 		return "", "", false, api.Unsupported("contentType",
-			fmt.Sprintf("%s files are not supported. Upload a JPEG, PNG, WebP or GIF image.", describeType(*r.ContentType, *r.Filename)),
+			fmt.Sprintf("%s files are not supported. Upload a JPEG, PNG, WebP, GIF, HEIC or AVIF image.", describeType(*r.ContentType, *r.Filename)),
 			AllowedTypes)
 	}
 	switch {

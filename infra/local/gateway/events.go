@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -19,6 +21,13 @@ import (
 // (MinIO retries that too, which is right: it never sends malformed ones,
 // so a 400 means a bug to fix).
 func (g *Gateway) serveEvents(w http.ResponseWriter, r *http.Request) {
+	// MinIO runs on this machine and posts from loopback; nobody else may
+	// announce objects (a fake event would create rows for ids never handed
+	// out), even when the site is served on a public address.
+	if !fromLoopback(r) {
+		http.Error(w, "storage events are accepted from this machine only", http.StatusForbidden)
+		return
+	}
 	g.inFlight.Add(1)
 	defer g.inFlight.Add(-1)
 	fns, _ := g.functions()
@@ -81,4 +90,24 @@ func (g *Gateway) runClassify(ctx context.Context, classify S3Func, ev events.S3
 		<-g.sem
 	}()
 	return classify(ctx, ev)
+}
+
+// fromLoopback reports whether the request came from this machine: from a
+// loopback address, or from the very address it was sent to (the gateway
+// listening on one of this machine's own addresses).
+func fromLoopback(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	remote := ap.Addr().Unmap()
+	if remote.IsLoopback() {
+		return true
+	}
+	if local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if lp, err := netip.ParseAddrPort(local.String()); err == nil {
+			return lp.Addr().Unmap() == remote
+		}
+	}
+	return false
 }

@@ -17,10 +17,29 @@ import (
 	"github.com/veglens/veglens/infra/local/gateway"
 )
 
+// postEvent posts as MinIO does, from this machine.
 func postEvent(g *gateway.Gateway, body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	g.ServeHTTP(rec, httptest.NewRequest("POST", gateway.EventsPath, strings.NewReader(body)))
+	req := httptest.NewRequest("POST", gateway.EventsPath, strings.NewReader(body))
+	req.RemoteAddr = "127.0.0.1:45678"
+	g.ServeHTTP(rec, req)
 	return rec
+}
+
+// Only this machine may announce objects: a fake event from elsewhere is
+// refused before it reaches classify.
+func TestEvents_OnlyFromThisMachine(t *testing.T) {
+	g := gateway.New(gateway.Config{})
+	for addr, want := range map[string]int{"203.0.113.7:5000": 403, "[2001:db8::1]:5000": 403, "[::1]:5000": 503, "127.0.0.1:5000": 503} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", gateway.EventsPath, strings.NewReader(`{"Records":[]}`))
+		req.RemoteAddr = addr
+		g.ServeHTTP(rec, req)
+		// (503: accepted from loopback, but the functions are not set in this test.)
+		if rec.Code != want {
+			t.Errorf("event from %s: %d, want %d", addr, rec.Code, want)
+		}
+	}
 }
 
 func s3Event(key string) string {

@@ -125,10 +125,12 @@ func TestGateway_UnknownAPIRouteIs404JSON(t *testing.T) {
 
 func TestGateway_NotReadyIs503(t *testing.T) {
 	g := gateway.New(gateway.Config{})
+	event := httptest.NewRequest("POST", gateway.EventsPath, strings.NewReader(`{"Records":[]}`))
+	event.RemoteAddr = "127.0.0.1:45678" // MinIO, on this machine
 	for _, r := range []*http.Request{
 		httptest.NewRequest("GET", "/api/kinds", nil),
 		httptest.NewRequest("GET", "/api/openapi.yaml", nil),
-		httptest.NewRequest("POST", gateway.EventsPath, strings.NewReader(`{"Records":[]}`)),
+		event,
 	} {
 		rec := httptest.NewRecorder()
 		g.ServeHTTP(rec, r)

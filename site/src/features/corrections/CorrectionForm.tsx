@@ -37,7 +37,11 @@ export function CorrectionForm({ image, save = saveLabel }: { image: Image; save
     return () => ctl.abort();
   }, [image.id, image.status, image.userLabel]);
   const predicted = image.refused || !image.kind ? 'none' : image.kind;
-  const [choice, setChoice] = useState<string>(label?.kind ?? (predicted === 'none' ? (image.top[0]?.kind ?? 'none') : 'none'));
+  // The list starts at the likeliest other answer: the model's best guess for a refused photo,
+  // its second guess otherwise.
+  const [choice, setChoice] = useState<string>(
+    label?.kind ?? (predicted === 'none' ? (image.top[0]?.kind ?? 'none') : (image.top.find((g) => g.kind !== predicted)?.kind ?? 'none')),
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const selectId = useId();

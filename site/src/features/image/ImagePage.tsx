@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ApiError } from '../../lib/api/client';
 import type { Image } from '../../lib/api/types';
 import { kindLabel } from '../../lib/format';
 import { hrefFor } from '../../lib/router';
@@ -77,11 +78,14 @@ export function ImagePage({ id }: { id: string }) {
         <ErrorNotice
           error={state.error}
           action={
-            <p className="notice-actions">
-              <button type="button" className="button" onClick={() => setAttempt((n) => n + 1)}>
-                Try again
-              </button>
-            </p>
+            // A photo that does not exist will not appear by asking again.
+            state.error instanceof ApiError && state.error.code === 'not_found' ? undefined : (
+              <p className="notice-actions">
+                <button type="button" className="button" onClick={() => setAttempt((n) => n + 1)}>
+                  Try again
+                </button>
+              </p>
+            )
           }
         />
       )}

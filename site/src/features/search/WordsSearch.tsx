@@ -67,7 +67,7 @@ export function WordsSearch({ method, onUnderstood }: { method: SearchState['met
         <ErrorNotice error={error} />
       ) : (
         <p id="words-help" className="muted small">
-          A number, a colour and a kind, in any order: “five purple aubergines”, “a dozen white cauliflowers”.
+          A number, a colour and a kind, in any order: “five orange carrots”, “a dozen green aubergines”.
         </p>
       )}
     </form>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { Image } from '../../lib/api/types';
 import { bytes, kindLabel, percent } from '../../lib/format';
+import { Problem } from '../../lib/errors';
 import { rememberUpload } from '../../lib/myUploads';
 import { hrefFor, imageHref } from '../../lib/router';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -300,7 +301,7 @@ export function UploadPage({ active = true }: { active?: boolean } = {}) {
                       error={it.error}
                       action={
                         <p className="notice-actions">
-                          {it.id && (
+                          {it.id && !(it.error instanceof Problem && it.error.kind === 'rejected') && (
                             <button type="button" className="button" onClick={() => checkAgain(it)}>
                               Check again
                             </button>
