@@ -291,9 +291,24 @@ func (s *Store) Similar(ctx context.Context, id string, count int) ([]veglens.Ne
 		return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
 	}
 	defer tx.Rollback(ctx) // read only: nothing to keep
+	// One round trip for both: the first sets the candidate list for this
+	// transaction (and says whether the photo has a key), the second
+	// searches. The scalar subquery is evaluated once (an InitPlan), so the
+	// ORDER BY compares every row with a constant vector: an index scan.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT similarity_key IS NOT NULL, set_config('hnsw.ef_search', $2, true)
+		FROM images WHERE id = $1`, id, strconv.Itoa(max(40, 2*count)))
+	b.Queue(`SELECT `+imageColumns+`, d FROM (
+			SELECT id AS near_id, similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1) AS d
+			FROM images WHERE searchable AND id <> $1 AND similarity_key IS NOT NULL
+			ORDER BY similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1)
+			LIMIT `+strconv.Itoa(count)+`) n
+		JOIN images ON images.id = n.near_id
+		ORDER BY d, images.id`, id)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
 	var hasKey bool
-	err = tx.QueryRow(ctx, `SELECT similarity_key IS NOT NULL, set_config('hnsw.ef_search', $2, true)
-		FROM images WHERE id = $1`, id, strconv.Itoa(max(40, 2*count))).Scan(&hasKey, new(string))
+	err = res.QueryRow().Scan(&hasKey, new(string))
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotFound)
@@ -302,15 +317,7 @@ func (s *Store) Similar(ctx context.Context, id string, count int) ([]veglens.Ne
 	case !hasKey:
 		return nil, fmt.Errorf("similar to %s: %w", id, veglens.ErrNotComparable)
 	}
-	// The scalar subquery is evaluated once (an InitPlan), so the ORDER BY
-	// compares every row with a constant vector: an index scan.
-	rows, err := tx.Query(ctx, `SELECT `+imageColumns+`, d FROM (
-			SELECT id AS near_id, similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1) AS d
-			FROM images WHERE searchable AND id <> $1 AND similarity_key IS NOT NULL
-			ORDER BY similarity_key <-> (SELECT similarity_key FROM images WHERE id = $1)
-			LIMIT `+strconv.Itoa(count)+`) n
-		JOIN images ON images.id = n.near_id
-		ORDER BY d, images.id`, id)
+	rows, err := res.Query()
 	if err != nil {
 		return nil, fmt.Errorf("similar to %s: %w", id, s.check(err))
 	}

@@ -2,7 +2,6 @@ package upload_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,22 +18,7 @@ import (
 
 func postLabel(t *testing.T, h *upload.Handler, id, body, sourceIP string) (events.APIGatewayV2HTTPResponse, map[string]any) {
 	t.Helper()
-	req := events.APIGatewayV2HTTPRequest{
-		RawPath: "/api/images/" + id + "/label",
-		Headers: map[string]string{"content-type": "application/json"},
-		Body:    body,
-	}
-	req.RequestContext.HTTP.Method = "POST"
-	req.RequestContext.HTTP.SourceIP = sourceIP
-	resp, err := h.Handle(context.Background(), req)
-	if err != nil {
-		t.Fatalf("Handle returned an error (API errors must be responses): %v", err)
-	}
-	var out map[string]any
-	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
-		t.Fatalf("response body is not JSON: %q", resp.Body)
-	}
-	return resp, out
+	return postJSON(t, h, "/api/images/"+id+"/label", body, sourceIP)
 }
 
 // putDone stores a labelled photo predicted as kind (refused when kind is

@@ -180,11 +180,8 @@ func (h *Handler) create(ctx context.Context, contentType, ext string, listed bo
 		return Response{}, api.Internal(fmt.Errorf("presign upload: %w", err))
 	}
 	err = h.images.CreatePending(ctx, veglens.NewPending{ID: id, Bucket: h.objs.Bucket(), Key: key, Listed: listed, ExpiresAt: up.ExpiresAt})
-	if errors.Is(err, veglens.ErrUnavailable) {
-		return Response{}, api.Unavailable("database", err)
-	}
 	if err != nil {
-		return Response{}, api.Internal(err)
+		return Response{}, storeError(err)
 	}
 	return Response{
 		ID:        id,

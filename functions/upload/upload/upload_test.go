@@ -47,12 +47,19 @@ func newEnv(t *testing.T, store veglens.ImageStore, objs veglens.ObjectStore) en
 
 func post(t *testing.T, h *upload.Handler, body string) (events.APIGatewayV2HTTPResponse, map[string]any) {
 	t.Helper()
+	return postJSON(t, h, "/api/uploads", body, "")
+}
+
+// postJSON sends a JSON POST to path from sourceIP and decodes the answer.
+func postJSON(t *testing.T, h *upload.Handler, path, body, sourceIP string) (events.APIGatewayV2HTTPResponse, map[string]any) {
+	t.Helper()
 	req := events.APIGatewayV2HTTPRequest{
-		RawPath: "/api/uploads",
+		RawPath: path,
 		Headers: map[string]string{"content-type": "application/json"},
 		Body:    body,
 	}
 	req.RequestContext.HTTP.Method = "POST"
+	req.RequestContext.HTTP.SourceIP = sourceIP
 	resp, err := h.Handle(context.Background(), req)
 	if err != nil {
 		t.Fatalf("Handle returned an error (API errors must be responses): %v", err)

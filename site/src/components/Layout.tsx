@@ -8,9 +8,14 @@ const NAV: { view: Exclude<View, 'image'>; label: string }[] = [
   { view: 'model', label: 'Model card' },
 ];
 
+/** A left click without modifier keys: one a link may handle in place (others open tabs, windows...). */
+export function isPlainClick(e: MouseEvent<HTMLAnchorElement>): boolean {
+  return !e.defaultPrevented && e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+}
+
 /** Follows an in-app link without reloading the page (keeps modifier-clicks working). */
 export function onAppLink(e: MouseEvent<HTMLAnchorElement>) {
-  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  if (!isPlainClick(e)) return;
   e.preventDefault();
   navigate(new URL(e.currentTarget.href).search);
 }

@@ -22,20 +22,29 @@ export function saveLabel(id: string, kind: string): Promise<UserLabel> {
  * of our vegetables"). The answer is stored beside the prediction, never over it, and counts
  * towards the model page's real-world agreement.
  */
-export function CorrectionForm({ image, save = saveLabel }: { image: Image; save?: typeof saveLabel }) {
+export function CorrectionForm({
+  image,
+  labelKnown = false,
+  save = saveLabel,
+}: {
+  image: Image;
+  /** The image came from GET /api/images/{id}, whose answer carries the label when there is one. */
+  labelKnown?: boolean;
+  save?: typeof saveLabel;
+}) {
   const [label, setLabel] = useState<UserLabel | null>(image.userLabel ?? null);
   // Whether the label shown was given here (else it came with the photo: someone gave it before).
   const [mine, setMine] = useState(false);
   // Photos from a search come without their label; ask for it.
   useEffect(() => {
-    if (image.userLabel !== undefined || image.status !== 'done') return;
+    if (labelKnown || image.userLabel !== undefined || image.status !== 'done') return;
     const ctl = new AbortController();
     getImage(image.id, ctl.signal).then(
       (full) => !ctl.signal.aborted && full.userLabel && setLabel((l) => l ?? full.userLabel ?? null),
       () => {}, // the form works without it
     );
     return () => ctl.abort();
-  }, [image.id, image.status, image.userLabel]);
+  }, [image.id, image.status, image.userLabel, labelKnown]);
   const predicted = image.refused || !image.kind ? 'none' : image.kind;
   // The list starts at the likeliest other answer: the model's best guess for a refused photo,
   // its second guess otherwise.

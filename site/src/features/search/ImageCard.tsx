@@ -3,6 +3,7 @@ import { kindLabel, percent } from '../../lib/format';
 import { ShareBar } from '../../components/ShareBar';
 import { Swatch } from '../../components/Swatch';
 import { imageHref } from '../../lib/router';
+import { isPlainClick } from '../../components/Layout';
 
 interface ImageCardProps {
   image: Image;
@@ -34,7 +35,7 @@ export function ImageCard({ image, method, palette, onOpen }: ImageCardProps) {
         href={imageHref(image.id)}
         onClick={(e) => {
           // A plain click opens the photo over the results; a middle or modified click opens its own page.
-          if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+          if (!isPlainClick(e)) return;
           e.preventDefault();
           onOpen(image);
         }}

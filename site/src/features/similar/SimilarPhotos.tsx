@@ -3,7 +3,7 @@ import type { Image, SimilarResult } from '../../lib/api/types';
 import { kindLabel, percent } from '../../lib/format';
 import { useApi } from '../../lib/useApi';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { onAppLink } from '../../components/Layout';
+import { isPlainClick, onAppLink } from '../../components/Layout';
 import { imageHref } from '../../lib/router';
 
 /** How many look-alikes a photo's details show. */
@@ -69,7 +69,7 @@ export function SimilarPhotos({
                   title={label}
                   onClick={(e) => {
                     if (!onOpen) return onAppLink(e);
-                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                    if (!isPlainClick(e)) return;
                     e.preventDefault();
                     onOpen(image);
                   }}

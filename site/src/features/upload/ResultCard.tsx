@@ -71,7 +71,8 @@ export function ResultCard({ image, preview }: { image: Image; preview: string }
             <TimingsList timings={image.timings} />
           </>
         )}
-        <CorrectionForm key={image.id} image={image} />
+        {/* The upload page and a photo's own page both have the image from GET /api/images/{id}. */}
+        <CorrectionForm key={image.id} image={image} labelKnown />
         {kind && !image.refused && searchCount !== undefined && searchCount > 0 && (
           <p>
             <a href={searchHref} onClick={onAppLink}>
