@@ -112,10 +112,12 @@ check: lint ## go vet, gofmt and the Go tests that need no services (well under 
 
 lint: build-deps ## go vet and gofmt
 	$(GO) vet ./...
+	$(GO) vet -tags purego ./shared/colour/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 test-go: system ort minio ## Go unit and integration tests (real PostgreSQL, MinIO and ONNX Runtime; none may be skipped)
 	$(REQUIRE_SERVICES) $(GO) test -count=1 ./...
+	$(GO) test -count=1 -short -tags purego ./shared/colour/ # the build without the vector kernel
 
 .PHONY: test-models
 test-models: deps-python ## training code: a tiny end-to-end run

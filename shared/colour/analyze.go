@@ -34,7 +34,8 @@ type Reference struct {
 	RGB veglens.Colour `json:"rgb"`
 	RYB veglens.Colour `json:"ryb"`
 	// RGBDistances and RYBDistances are the mean distances, in palette
-	// order.
+	// order: exact, or estimates within about 1e-5 (relative) where the
+	// winner was proven from estimates (doc.go, Reference method).
 	RGBDistances []float64 `json:"rgb_distances"`
 	RYBDistances []float64 `json:"ryb_distances"`
 }
@@ -146,6 +147,7 @@ func Analyze(img image.Image, focus veglens.ActivationMap) Analysis {
 	f := (max(w, h) + workSide - 1) / workSide
 	gw, gh := (w+f-1)/f, (h+f-1)/f
 	ref, sums := scan(row, w, h, f, gw, gh)
+	ref.settle(row, w, h)
 	work := make([]uint8, 3*gw*gh)
 	for i := range gw * gh {
 		n := sums[4*i+3]
@@ -264,10 +266,7 @@ func scan(row rowFunc, w, h, f, gw, gh int) (refSums, []uint32) {
 	close(jobs)
 	wg.Wait()
 	for i := range nb { // combine in image order: the result does not depend on scheduling
-		for k := range ref.sum {
-			ref.sum[k] += refs[i].sum[k]
-		}
-		ref.n += refs[i].n
+		ref.merge(&refs[i])
 		for j, v := range bandSums[i] {
 			sums[j] += v
 		}

@@ -2,6 +2,7 @@ package colour
 
 import (
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -50,7 +51,22 @@ func galleryFiles(t testing.TB) []string {
 	return files
 }
 
+// withVectorSums runs f with the vector kernel switched on or off, and
+// skips when on is asked for where the CPU has no kernel.
+func withVectorSums(t *testing.T, on bool, f func(t *testing.T)) {
+	t.Helper()
+	if on && !useVectorSums {
+		t.Skip("this CPU or build has no vector kernel (AVX2 and FMA on amd64)")
+	}
+	saved := useVectorSums
+	useVectorSums = on
+	t.Cleanup(func() { useVectorSums = saved })
+	f(t)
+}
+
 func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
+	// Both ways of summing: vector estimates (proven, or redone exactly)
+	// and the exact table throughout.
 	files := galleryFiles(t)
 	if testing.Short() { // every tenth photo: the plain computation is slow
 		var some []string
@@ -59,19 +75,103 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 		}
 		files = some
 	}
+	saved := useVectorSums
+	t.Cleanup(func() { useVectorSums = saved })
+	redone := 0
 	for _, f := range files {
 		img := loadImage(t, f)
-		a := Analyze(img, veglens.ActivationMap{})
-		for _, c := range []struct {
-			got veglens.Colour
-			p   veglens.Palette
-		}{{a.Reference.RGB, veglens.RGBWheel}, {a.Reference.RYB, veglens.RYBWheel}} {
-			if want := plainReference(img, c.p); c.got != want {
-				t.Errorf("%s: %s reference = %v, plain float64 computation says %v", f, c.p.ID, c.got, want)
+		want := [2]veglens.Colour{plainReference(img, veglens.RGBWheel), plainReference(img, veglens.RYBWheel)}
+		for _, vector := range []bool{false, true} {
+			if vector && !saved {
+				continue // no vector kernel here
+			}
+			useVectorSums = vector
+			a := Analyze(img, veglens.ActivationMap{})
+			if got := [2]veglens.Colour{a.Reference.RGB, a.Reference.RYB}; got != want {
+				t.Errorf("%s (vector kernel %v): reference RGB, RYB = %v, plain float64 computation says %v", f, vector, got, want)
+			}
+			if vector {
+				s := refSumsOf(img)
+				b := img.Bounds()
+				if est := s.settle(rowReader(img), b.Dx(), b.Dy()); !est[0] || !est[1] {
+					redone++
+				}
 			}
 		}
 	}
-	t.Logf("reference method agrees with the plain float64 computation on all %d gallery photos (both wheels)", len(files))
+	t.Logf("reference method agrees with the plain float64 computation on all %d gallery photos (both wheels; %d needed an exact second pass)", len(files), redone)
+}
+
+// refSumsOf sums every row of img with the current kernel choice.
+func refSumsOf(img image.Image) refSums {
+	b := img.Bounds()
+	read := rowReader(img)
+	buf := make([]byte, 3*b.Dx())
+	var s refSums
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		read(y, buf)
+		s.addRow(buf)
+	}
+	return s
+}
+
+func TestVectorEstimatesWithinTheirBound(t *testing.T) {
+	// Every estimated sum lies within estimateBound of the exact one, on
+	// real photos and on the extremes: noise (every distance) and the
+	// palette colours themselves (zero distances).
+	imgs := map[string]image.Image{"noise": noiseImage(223, 167, 1)}
+	for k, e := range append(append([]veglens.Colour{}, veglens.RGBWheel.Colours...), veglens.RYBWheel.Colours...) {
+		r, g, b := e.RGB()
+		imgs[fmt.Sprintf("solid %d %s", k, e.Name)] = solid(image.Rect(0, 0, 37, 5), color.RGBA{r, g, b, 255})
+	}
+	for _, f := range galleryFiles(t)[:20] {
+		imgs[filepath.Base(f)] = loadImage(t, f)
+	}
+	withVectorSums(t, true, func(t *testing.T) {
+		worst := 0.0
+		for name, img := range imgs {
+			est := refSumsOf(img)
+			useVectorSums = false
+			exact := refSumsOf(img)
+			useVectorSums = true
+			if !est.estimated || exact.estimated {
+				t.Fatalf("%s: estimated flags %v and %v, want true and false", name, est.estimated, exact.estimated)
+			}
+			bound := estimateBound(est.width, est.rows)
+			for k := range est.sum {
+				err := math.Abs(est.sum[k] - exact.sum[k])
+				if err > bound*exact.sum[k] {
+					t.Errorf("%s colour %d: estimate %v, exact %v: error %.3g above the bound %.3g", name, k, est.sum[k], exact.sum[k], err/exact.sum[k], bound)
+				}
+				if exact.sum[k] > 0 {
+					worst = max(worst, err/exact.sum[k])
+				}
+			}
+		}
+		t.Logf("largest relative error of an estimate: %.3g (bound for 224 px rows: %.3g)", worst, estimateBound(224, 224))
+	})
+}
+
+func TestSettleRedoesOnlyUnprovenWheels(t *testing.T) {
+	// Mid grey ties six RGB entries: the RGB wheel must be summed again
+	// exactly. A red picture's winner is clear on both wheels.
+	withVectorSums(t, true, func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			c    color.RGBA
+			want [2]bool // still estimated after settle, per wheel
+		}{
+			{"mid grey", color.RGBA{128, 128, 128, 255}, [2]bool{false, true}},
+			{"red", color.RGBA{230, 20, 10, 255}, [2]bool{true, true}},
+		} {
+			img := solid(image.Rect(0, 0, 16, 16), tc.c)
+			s := refSumsOf(img)
+			read := rowReader(img)
+			if got := s.settle(read, 16, 16); got != tc.want {
+				t.Errorf("%s: still estimated after settle = %v, want %v", tc.name, got, tc.want)
+			}
+		}
+	})
 }
 
 func TestReferenceTiesGoToEarlierEntry(t *testing.T) {
@@ -645,4 +745,41 @@ func uniformImage(c color.RGBA) image.Image {
 	img := image.NewRGBA(image.Rect(0, 0, 120, 90))
 	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
 	return img
+}
+
+// solid is a picture of one colour filling r.
+func solid(r image.Rectangle, c color.RGBA) image.Image {
+	img := image.NewRGBA(r)
+	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+	return img
+}
+
+// noiseImage is a w x h picture of uniformly random opaque colours.
+func noiseImage(w, h int, seed uint32) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		seed = seed*1664525 + 1013904223
+		img.Pix[i] = uint8(seed >> 24)
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	return img
+}
+
+func TestCbrtMatchesMath(t *testing.T) {
+	// Over the range OKLab's LMS values take (0..1), and beyond.
+	worst := 0.0
+	for i := 1; i <= 1_000_000; i++ {
+		for _, x := range []float64{float64(i) / 1e6, float64(i) * 1e-12, float64(i)} {
+			want := math.Cbrt(x)
+			worst = max(worst, math.Abs(cbrt(x)-want)/want)
+		}
+	}
+	if worst > 1e-14 {
+		t.Errorf("cbrt is %.3g away from math.Cbrt (relative), want within 1e-14", worst)
+	}
+	if cbrt(0) != 0 || cbrt(-1) != 0 {
+		t.Errorf("cbrt(0), cbrt(-1) = %v, %v, want 0, 0", cbrt(0), cbrt(-1))
+	}
 }

@@ -449,38 +449,40 @@ func sharesOf(mass [12]float64) foregroundPalette {
 // not dominate the centre.
 func backgroundModes(cells []cell) []lab {
 	type bin struct {
-		key [3]int
 		n   int
 		sum lab
 	}
-	var keyed []bin // one per border cell, then merged per key
+	// Each border cell's OKLab bin, packed into the high bits of one
+	// integer with the cell's index in the low 32 bits, so that sorting
+	// plain integers groups the cells of each bin (in bin order, and in
+	// cell order within a bin).
+	var keyed []uint64
 	for i := range cells {
 		c := &cells[i]
 		if c.border {
-			k := [3]int{int(math.Floor(c.c.L / modeBinL)), int(math.Floor(c.c.A / modeBinAB)), int(math.Floor(c.c.B / modeBinAB))}
-			keyed = append(keyed, bin{key: k, n: 1, sum: c.c})
+			kl := int64(math.Floor(c.c.L / modeBinL))
+			ka := int64(math.Floor(c.c.A / modeBinAB))
+			kb := int64(math.Floor(c.c.B / modeBinAB))
+			// L is 0..1 and a, b within +-0.5, so each bin number fits
+			// in 10 bits once offset.
+			k := uint64(kl+512)<<52 | uint64(ka+512)<<42 | uint64(kb+512)<<32
+			keyed = append(keyed, k|uint64(i))
 		}
 	}
 	nBorder := len(keyed)
-	less := func(a, b [3]int) int {
-		for i := range a {
-			if a[i] != b[i] {
-				return a[i] - b[i]
-			}
-		}
-		return 0
-	}
-	slices.SortFunc(keyed, func(a, b bin) int { return less(a.key, b.key) })
+	slices.Sort(keyed)
 	var bins []*bin
 	for i := 0; i < len(keyed); {
-		b := keyed[i]
-		for i++; i < len(keyed) && keyed[i].key == b.key; i++ {
+		key := keyed[i] >> 32
+		b := &bin{}
+		for ; i < len(keyed) && keyed[i]>>32 == key; i++ {
+			c := cells[uint32(keyed[i])].c
 			b.n++
-			b.sum.L += keyed[i].sum.L
-			b.sum.A += keyed[i].sum.A
-			b.sum.B += keyed[i].sum.B
+			b.sum.L += c.L
+			b.sum.A += c.A
+			b.sum.B += c.B
 		}
-		bins = append(bins, &b)
+		bins = append(bins, b)
 	}
 	var cand []*bin
 	for _, b := range bins {

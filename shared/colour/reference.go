@@ -2,6 +2,7 @@ package colour
 
 import (
 	"math"
+	"sync"
 
 	"github.com/veglens/veglens/shared/veglens"
 )
@@ -14,40 +15,140 @@ const maxSquared = 3 * 255 * 255
 // reference method adds exactly the float64 values a per-pixel math.Sqrt
 // would, in the same order, and therefore reaches the same sums. It is
 // padded to a power of two so that indexing with d&tableMask needs no bounds
-// check (d is never above maxSquared, so the mask never changes it).
-var sqrtTable = func() *[tableSize]float64 {
+// check (d is never above maxSquared, so the mask never changes it). The
+// 2 MB table is built on first use: with the vector kernel most processes
+// never need it.
+var sqrtTable = sync.OnceValue(func() *[tableSize]float64 {
 	t := new([tableSize]float64)
 	for i := range t {
 		t[i] = math.Sqrt(float64(i))
 	}
 	return t
-}()
+})
 
 const (
 	tableSize = 1 << 18 // > maxSquared
 	tableMask = tableSize - 1
 )
 
-// refSums accumulates, for each of the 24 palette colours, the sum over the
-// pixels seen so far of the Euclidean RGB distance to that colour.
+// refSums accumulates, for each of the 24 palette colours (RGB wheel 0..11,
+// RYB wheel 12..23), the sum over the pixels seen so far of the Euclidean
+// RGB distance to that colour.
+//
+// Where the CPU has AVX2 and FMA (useVectorSums), rows are first summed as
+// estimates: float32 distances, eight palette colours per vector
+// instruction (rowSumsVector). settle then proves from the estimates'
+// error bound that the winner on each wheel is the one the exact float64
+// sums give, and sums that wheel again exactly, pixel by pixel, only when
+// it cannot (two entries within the bound of each other, as for a grey
+// picture, where several entries tie).
 type refSums struct {
 	sum [24]float64
 	n   int64
+	// estimated marks sums that are float32 estimates, each within
+	// estimateBound(width, rows) of its exact value (relative).
+	estimated bool
+	width     int   // the longest row added, in pixels
+	rows      int64 // rows added
 }
 
-// addRow adds one row of R, G, B triples. The 24 sums live in registers
-// while a row is processed; the sums for each palette colour are still
-// built pixel by pixel in image order, exactly as a plain loop would.
+// addRow adds one row of R, G, B triples.
 func (s *refSums) addRow(px []byte) {
-	s.addRowRGB(px)
-	s.addRowRYB(px)
+	if useVectorSums {
+		s.addRowVector(px)
+	} else {
+		s.addRowRGB(px)
+		s.addRowRYB(px)
+	}
 	s.n += int64(len(px) / 3)
+	s.width = max(s.width, len(px)/3)
+	s.rows++
+}
+
+// merge adds the sums of another band of rows.
+func (s *refSums) merge(o *refSums) {
+	for k := range s.sum {
+		s.sum[k] += o.sum[k]
+	}
+	s.n += o.n
+	s.width = max(s.width, o.width)
+	s.rows += o.rows
+	s.estimated = s.estimated || o.estimated
+}
+
+// exactWheel replaces palette p's sums (0 = RGB, 1 = RYB) by exact ones,
+// reading the h rows of the picture again.
+func (s *refSums) exactWheel(p int, row rowFunc, w, h int) {
+	var e refSums
+	buf := make([]byte, 3*w)
+	for y := range h {
+		row(y, buf)
+		if p == 0 {
+			e.addRowRGB(buf)
+		} else {
+			e.addRowRYB(buf)
+		}
+	}
+	copy(s.sum[12*p:12*p+12], e.sum[12*p:12*p+12])
+}
+
+// settle makes the winners exact: for each wheel whose estimated winner
+// cannot be proven (certain), it sums the wheel again exactly. It reports,
+// per wheel, whether the sums are still estimates.
+func (s *refSums) settle(row rowFunc, w, h int) (estimated [2]bool) {
+	if !s.estimated {
+		return
+	}
+	for p := range 2 {
+		if s.certain(p) {
+			estimated[p] = true
+			continue
+		}
+		s.exactWheel(p, row, w, h)
+	}
+	s.estimated = false
+	return estimated
+}
+
+// estimateBound is the largest relative error of an estimated sum over
+// rows of at most width pixels, and rows rows. Each distance is d exact in
+// float32 (integers below 2^24), then one correctly rounded VSQRTPS: error
+// at most u = 2^-24 relative. A row's width distances per colour are added
+// in one float32 lane: recursive summation of nonnegative terms adds at
+// most gamma(width-1) (Higham, "Accuracy and Stability of Numerical
+// Algorithms", 2nd ed., section 4.2: gamma(m) = m*u/(1-m*u)). Rows are
+// added in float64, at most gamma64(rows) more.
+func estimateBound(width int, rows int64) float64 {
+	const u32, u64 = 0x1p-24, 0x1p-53
+	m := float64(width) * u32 // gamma(width), covering the sqrt's rounding too
+	return m/(1-m) + float64(rows+1)*u64
+}
+
+// certain reports whether the estimated winner of palette p is surely the
+// winner of the exact float64 sums a plain per-pixel loop forms, that is
+// whether every other entry's estimate is further away than both sums'
+// errors allow. The plain loop's own error is at most gamma64(n+1).
+func (s *refSums) certain(p int) bool {
+	d := estimateBound(s.width, s.rows)
+	e := float64(s.n+2) * 0x1p-53
+	// A true sum S and its estimate E: E/(1+d) <= S <= E/(1-d); the plain
+	// float64 sum F: S(1-e) <= F <= S(1+e). The bound is doubled for the
+	// rounding of this comparison itself.
+	hi := (1 + 2*e) / (1 - 2*d)
+	lo := (1 - 2*e) / (1 + 2*d)
+	b := s.winner(p)
+	for k := range 12 {
+		if k != b && !(s.sum[12*p+b]*hi < s.sum[12*p+k]*lo) {
+			return false
+		}
+	}
+	return true
 }
 
 // addRowRGB handles the RGB wheel, whose channels are all 0x00, 0x80 or
 // 0xFF, so three squares per channel give every distance.
 func (s *refSums) addRowRGB(px []byte) {
-	tab := sqrtTable
+	tab := sqrtTable()
 	a0, a1, a2, a3, a4, a5 := s.sum[0], s.sum[1], s.sum[2], s.sum[3], s.sum[4], s.sum[5]
 	a6, a7, a8, a9, a10, a11 := s.sum[6], s.sum[7], s.sum[8], s.sum[9], s.sum[10], s.sum[11]
 	for ; len(px) >= 3; px = px[3:] {
@@ -96,7 +197,7 @@ var rybSquares = func() (t [3][4][256]uint64) {
 // addRowRYB handles the RYB wheel: three table reads (one per channel) and
 // two additions give the squared distances to three palette colours.
 func (s *refSums) addRowRYB(px []byte) {
-	tab := sqrtTable
+	tab := sqrtTable()
 	tr, tg, tb := &rybSquares[0], &rybSquares[1], &rybSquares[2]
 	a0, a1, a2, a3, a4, a5 := s.sum[12], s.sum[13], s.sum[14], s.sum[15], s.sum[16], s.sum[17]
 	a6, a7, a8, a9, a10, a11 := s.sum[18], s.sum[19], s.sum[20], s.sum[21], s.sum[22], s.sum[23]
