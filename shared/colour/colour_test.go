@@ -56,7 +56,7 @@ func galleryFiles(t testing.TB) []string {
 func withVectorSums(t *testing.T, on bool, f func(t *testing.T)) {
 	t.Helper()
 	if on && !useVectorSums {
-		t.Skip("this CPU or build has no vector kernel (AVX2 and FMA on amd64)")
+		t.Skip("this CPU or build has no vector kernel (AVX and FMA on amd64)")
 	}
 	saved := useVectorSums
 	useVectorSums = on
@@ -93,7 +93,7 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 			if vector {
 				s := refSumsOf(img)
 				b := img.Bounds()
-				if est := s.settle(rowReader(img), b.Dx(), b.Dy()); !est[0] || !est[1] {
+				if est := s.settle(rowsFrom0(img), b.Dx(), b.Dy()); !est[0] || !est[1] {
 					redone++
 				}
 			}
@@ -102,13 +102,19 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 	t.Logf("reference method agrees with the plain float64 computation on all %d gallery photos (both wheels; %d needed an exact second pass)", len(files), redone)
 }
 
+// rowsFrom0 reads img's rows numbered from 0, as Analyze does.
+func rowsFrom0(img image.Image) rowFunc {
+	read, y0 := rowReader(img), img.Bounds().Min.Y
+	return func(y int, dst []byte) { read(y0+y, dst) }
+}
+
 // refSumsOf sums every row of img with the current kernel choice.
 func refSumsOf(img image.Image) refSums {
 	b := img.Bounds()
-	read := rowReader(img)
+	read := rowsFrom0(img)
 	buf := make([]byte, 3*b.Dx())
 	var s refSums
-	for y := b.Min.Y; y < b.Max.Y; y++ {
+	for y := range b.Dy() {
 		read(y, buf)
 		s.addRow(buf)
 	}
@@ -164,14 +170,39 @@ func TestSettleRedoesOnlyUnprovenWheels(t *testing.T) {
 			{"mid grey", color.RGBA{128, 128, 128, 255}, [2]bool{false, true}},
 			{"red", color.RGBA{230, 20, 10, 255}, [2]bool{true, true}},
 		} {
-			img := solid(image.Rect(0, 0, 16, 16), tc.c)
+			img := solid(image.Rect(3, 5, 19, 21), tc.c)
 			s := refSumsOf(img)
-			read := rowReader(img)
-			if got := s.settle(read, 16, 16); got != tc.want {
+			if got := s.settle(rowsFrom0(img), 16, 16); got != tc.want {
 				t.Errorf("%s: still estimated after settle = %v, want %v", tc.name, got, tc.want)
 			}
 		}
 	})
+}
+
+func TestReferenceLargeTieFollowsImageOrder(t *testing.T) {
+	// Half (234,148,0), half (148,234,0): orange and chartreuse are exactly
+	// as far in real numbers, so only the float64 rounding of one running
+	// sum in image order decides (the plain loop says orange). Sums made
+	// in parallel bands, or estimated, must not decide it their own way.
+	img := image.NewRGBA(image.Rect(0, 0, AnalysisSide, AnalysisSide*3/4))
+	b := img.Bounds()
+	draw.Draw(img, image.Rect(0, 0, b.Dx()/2, b.Dy()), image.NewUniform(color.RGBA{234, 148, 0, 255}), image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(b.Dx()/2, 0, b.Dx(), b.Dy()), image.NewUniform(color.RGBA{148, 234, 0, 255}), image.Point{}, draw.Src)
+	if b.Dx()*b.Dy() <= parallelPixels {
+		t.Fatal("test picture too small to exercise the banded scan")
+	}
+	want := plainReference(img, veglens.RGBWheel)
+	saved := useVectorSums
+	t.Cleanup(func() { useVectorSums = saved })
+	for _, vector := range []bool{false, true} {
+		if vector && !saved {
+			continue
+		}
+		useVectorSums = vector
+		if got := Analyze(img, veglens.ActivationMap{}).Reference.RGB; got != want {
+			t.Errorf("vector kernel %v: reference RGB %v, plain float64 loop %v", vector, got, want)
+		}
+	}
 }
 
 func TestReferenceTiesGoToEarlierEntry(t *testing.T) {

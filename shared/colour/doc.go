@@ -30,7 +30,7 @@
 // loop with math.Sqrt names. Getting there costs 24 square roots per
 // pixel, so it is done in two steps:
 //
-//  1. Estimate. Where the CPU has AVX2 and FMA (golang.org/x/sys/cpu says
+//  1. Estimate. Where the CPU has AVX and FMA (golang.org/x/sys/cpu says
 //     so), a short assembly kernel (reference_amd64.s) takes each pixel's
 //     squared distances to the 24 colours in float32, eight colours per
 //     instruction (exact: they are integers below 2^24), their correctly
@@ -43,19 +43,20 @@
 //  2. Prove or redo. If the smallest estimate stays smaller than every
 //     other even when both are moved by that bound and by the plain loop's
 //     own rounding, its entry is the exact winner. Otherwise (entries
-//     within about 1e-5 of each other, as the six entries that tie for a
+//     within that bound of each other, as the six entries that tie for a
 //     grey picture) that wheel is summed again exactly, pixel by pixel, from
 //     a float64 table of math.Sqrt over all 195,076 possible squared
 //     distances, so the sums are the very float64 sums a plain loop forms.
 //     One gallery photo in 150 needs this second pass.
 //
 // Without the kernel (other CPUs, or built with -tags purego) every wheel is
-// summed exactly from the start. The mean distances the analysis reports
-// are the sums divided by the pixel count: estimates unless redone.
-// Pictures above a quarter megapixel are summed in bands of 256 rows on
-// several cores and the band sums are added in image order, so the answer
-// never depends on scheduling (an exact sum can then differ from a single
-// running sum by float rounding, about 1e-13 of the mean).
+// summed exactly from the start. Pictures above a quarter megapixel are
+// summed in bands of 256 rows on several cores and the band sums added in
+// image order, which can differ from one running sum by float rounding
+// (about 1e-13 of the mean): step 2 checks those sums the same way, with
+// that rounding as the bound, and sums a wheel again in image order when
+// two entries are that close. The mean distances the analysis reports are
+// the sums divided by the pixel count: estimates unless redone.
 //
 // This rule is dominated by backgrounds and by neutral pixels: a white plate
 // or a wooden table decides the colour, and any greyish picture ends up on

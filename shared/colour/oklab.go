@@ -40,8 +40,10 @@ func (c lab) dist2(o lab) float64 {
 	return dl*dl + da*da + db*db
 }
 
-// cbrt is the cube root of a nonnegative x (0 for x <= 0), within 1e-14
-// relative of math.Cbrt and about twice as fast: an estimate from the
+// cbrt is the cube root of x for the normal float64 values x > 0 (0 for
+// x <= 0; not for subnormals, far below the smallest nonzero value the
+// LMS mix of 8-bit sRGB takes, 1.6e-5), within 1e-14 relative of math.Cbrt and about
+// twice as fast: an estimate from the
 // float64 bit pattern (dividing the exponent by three; W. Kahan, "Computing
 // a Real Cube Root", 1991), good to a few per cent, then two steps of
 // Halley's method, y <- y (y^3 + 2x) / (2y^3 + x), each of which triples

@@ -14,7 +14,7 @@ import (
 // picture.Decode composites it. The fast paths below compute exactly the same
 // bytes as this formula applied to img.At(x, y) (a test checks every kind).
 
-// rowFunc writes the pixels of row y (absolute coordinate) into dst as
+// rowFunc writes the pixels of row y into dst as
 // R, G, B triples; dst holds 3*width bytes.
 type rowFunc func(y int, dst []byte)
 
@@ -28,8 +28,9 @@ func over(c, a uint32) uint8 {
 	return uint8(v)
 }
 
-// rowReader returns a rowFunc for img, with fast paths for the concrete
-// types decoders produce.
+// rowReader returns a rowFunc for img that takes y in img's own
+// coordinates (img.Bounds().Min.Y up), with fast paths for the concrete
+// types decoders produce. Analyze numbers rows from 0 from there on.
 func rowReader(img image.Image) rowFunc {
 	b := img.Bounds()
 	x0, x1 := b.Min.X, b.Max.X

@@ -12,8 +12,8 @@ import (
 const maxSquared = 3 * 255 * 255
 
 // sqrtTable[d] = math.Sqrt(d) for every possible squared distance, so the
-// reference method adds exactly the float64 values a per-pixel math.Sqrt
-// would, in the same order, and therefore reaches the same sums. It is
+// exact sums add exactly the float64 values a per-pixel math.Sqrt would
+// and, summed in image order, reach the same sums. It is
 // padded to a power of two so that indexing with d&tableMask needs no bounds
 // check (d is never above maxSquared, so the mask never changes it). The
 // 2 MB table is built on first use: with the vector kernel most processes
@@ -35,21 +35,26 @@ const (
 // RYB wheel 12..23), the sum over the pixels seen so far of the Euclidean
 // RGB distance to that colour.
 //
-// Where the CPU has AVX2 and FMA (useVectorSums), rows are first summed as
+// Where the CPU has AVX and FMA (useVectorSums), rows are first summed as
 // estimates: float32 distances, eight palette colours per vector
 // instruction (rowSumsVector). settle then proves from the estimates'
 // error bound that the winner on each wheel is the one the exact float64
 // sums give, and sums that wheel again exactly, pixel by pixel, only when
 // it cannot (two entries within the bound of each other, as for a grey
-// picture, where several entries tie).
+// picture, where several entries tie). Exact sums made in bands (large
+// pictures, several cores) are added in another order than one running
+// sum, so settle checks those the same way, with their rounding as the
+// bound.
 type refSums struct {
 	sum [24]float64
 	n   int64
 	// estimated marks sums that are float32 estimates, each within
 	// estimateBound(width, rows) of its exact value (relative).
 	estimated bool
-	width     int   // the longest row added, in pixels
-	rows      int64 // rows added
+	// banded marks sums merged from several bands of rows.
+	banded bool
+	width  int   // the longest row added, in pixels
+	rows   int64 // rows added
 }
 
 // addRow adds one row of R, G, B triples.
@@ -67,6 +72,7 @@ func (s *refSums) addRow(px []byte) {
 
 // merge adds the sums of another band of rows.
 func (s *refSums) merge(o *refSums) {
+	s.banded = s.banded || o.banded || (s.rows > 0 && o.rows > 0)
 	for k := range s.sum {
 		s.sum[k] += o.sum[k]
 	}
@@ -76,8 +82,9 @@ func (s *refSums) merge(o *refSums) {
 	s.estimated = s.estimated || o.estimated
 }
 
-// exactWheel replaces palette p's sums (0 = RGB, 1 = RYB) by exact ones,
-// reading the h rows of the picture again.
+// exactWheel replaces palette p's sums (0 = RGB, 1 = RYB) by exact ones
+// in image order, reading the h rows of the picture again (row takes
+// 0-based row numbers).
 func (s *refSums) exactWheel(p int, row rowFunc, w, h int) {
 	var e refSums
 	buf := make([]byte, 3*w)
@@ -92,48 +99,68 @@ func (s *refSums) exactWheel(p int, row rowFunc, w, h int) {
 	copy(s.sum[12*p:12*p+12], e.sum[12*p:12*p+12])
 }
 
-// settle makes the winners exact: for each wheel whose estimated winner
-// cannot be proven (certain), it sums the wheel again exactly. It reports,
-// per wheel, whether the sums are still estimates.
+// settle makes the winners exact: for each wheel whose winner cannot be
+// proven (certain) from estimated or banded sums, it sums the wheel again
+// exactly, in image order; row reads the w x h picture's rows, numbered
+// from 0. It reports, per wheel, whether the sums are still estimates.
 func (s *refSums) settle(row rowFunc, w, h int) (estimated [2]bool) {
-	if !s.estimated {
-		return
+	var bound float64
+	switch {
+	case s.estimated:
+		bound = estimateBound(s.width, s.rows)
+	case s.banded:
+		bound = gamma(s.n+1, 0x1p-53) // each sum's rounding, in any order
+	default:
+		return // one running sum, exactly as a plain loop forms it
 	}
 	for p := range 2 {
-		if s.certain(p) {
-			estimated[p] = true
+		if s.certain(p, bound) {
+			estimated[p] = s.estimated
 			continue
 		}
 		s.exactWheel(p, row, w, h)
 	}
-	s.estimated = false
+	s.estimated, s.banded = false, false
 	return estimated
+}
+
+// gamma is Higham's gamma(m) = m*u / (1 - m*u) for unit roundoff u: the
+// relative error bound of a recursive sum of m+1 nonnegative terms (Higham,
+// "Accuracy and Stability of Numerical Algorithms", 2nd ed., section 4.2).
+// It is +Inf where m*u >= 1, where no bound holds.
+func gamma(m int64, u float64) float64 {
+	mu := float64(m) * u
+	if mu >= 1 {
+		return math.Inf(1)
+	}
+	return mu / (1 - mu)
 }
 
 // estimateBound is the largest relative error of an estimated sum over
 // rows of at most width pixels, and rows rows. Each distance is d exact in
 // float32 (integers below 2^24), then one correctly rounded VSQRTPS: error
 // at most u = 2^-24 relative. A row's width distances per colour are added
-// in one float32 lane: recursive summation of nonnegative terms adds at
-// most gamma(width-1) (Higham, "Accuracy and Stability of Numerical
-// Algorithms", 2nd ed., section 4.2: gamma(m) = m*u/(1-m*u)). Rows are
-// added in float64, at most gamma64(rows) more.
+// in one float32 lane, at most gamma(width-1) more; the two together stay
+// within gamma(width). Rows are added in float64: at most gamma64(rows)
+// more. At 224 px rows the bound is 1.3e-5, at 768 px 4.6e-5.
 func estimateBound(width int, rows int64) float64 {
-	const u32, u64 = 0x1p-24, 0x1p-53
-	m := float64(width) * u32 // gamma(width), covering the sqrt's rounding too
-	return m/(1-m) + float64(rows+1)*u64
+	return (1+gamma(int64(width), 0x1p-24))*(1+gamma(rows, 0x1p-53)) - 1
 }
 
-// certain reports whether the estimated winner of palette p is surely the
-// winner of the exact float64 sums a plain per-pixel loop forms, that is
-// whether every other entry's estimate is further away than both sums'
-// errors allow. The plain loop's own error is at most gamma64(n+1).
-func (s *refSums) certain(p int) bool {
-	d := estimateBound(s.width, s.rows)
-	e := float64(s.n+2) * 0x1p-53
-	// A true sum S and its estimate E: E/(1+d) <= S <= E/(1-d); the plain
-	// float64 sum F: S(1-e) <= F <= S(1+e). The bound is doubled for the
-	// rounding of this comparison itself.
+// certain reports whether the winner of palette p by the present sums is
+// surely the winner of the exact float64 sums a plain per-pixel loop
+// forms, given that each present sum is within relative error bound of
+// the true sum: whether every other entry's sum is further away than both
+// sums' errors allow. The plain loop's own error is at most gamma64(n).
+func (s *refSums) certain(p int, bound float64) bool {
+	e := gamma(s.n+1, 0x1p-53)
+	// A true sum S and the present sum E: E/(1+d) <= S <= E/(1-d); the
+	// plain float64 sum F: S(1-e) <= F <= S(1+e). Both bounds are doubled
+	// for the rounding of this comparison itself.
+	d := bound
+	if !(2*d < 0.5 && 2*e < 0.5) { // no useful bound (or NaN): prove nothing
+		return false
+	}
 	hi := (1 + 2*e) / (1 - 2*d)
 	lo := (1 - 2*e) / (1 + 2*d)
 	b := s.winner(p)
