@@ -51,17 +51,26 @@ func galleryFiles(t testing.TB) []string {
 	return files
 }
 
-// withVectorSums runs f with the vector kernel switched on or off, and
-// skips when on is asked for where the CPU has no kernel.
-func withVectorSums(t *testing.T, on bool, f func(t *testing.T)) {
+// needVectorKernel skips where the CPU or build has no vector kernel.
+func needVectorKernel(t *testing.T) {
 	t.Helper()
-	if on && !useVectorSums {
+	if !useVectorSums {
 		t.Skip("this CPU or build has no vector kernel (AVX and FMA on amd64)")
 	}
+}
+
+// eachSummingPath runs f with exact sums and, where the CPU has the vector
+// kernel, with estimates (proven, or redone exactly).
+func eachSummingPath(f func(vector bool)) {
 	saved := useVectorSums
-	useVectorSums = on
-	t.Cleanup(func() { useVectorSums = saved })
-	f(t)
+	defer func() { useVectorSums = saved }()
+	for _, vector := range []bool{false, true} {
+		if vector && !saved {
+			continue
+		}
+		useVectorSums = vector
+		f(vector)
+	}
 }
 
 func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
@@ -75,17 +84,11 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 		}
 		files = some
 	}
-	saved := useVectorSums
-	t.Cleanup(func() { useVectorSums = saved })
 	redone := 0
 	for _, f := range files {
 		img := loadImage(t, f)
 		want := [2]veglens.Colour{plainReference(img, veglens.RGBWheel), plainReference(img, veglens.RYBWheel)}
-		for _, vector := range []bool{false, true} {
-			if vector && !saved {
-				continue // no vector kernel here
-			}
-			useVectorSums = vector
+		eachSummingPath(func(vector bool) {
 			a := Analyze(img, veglens.ActivationMap{})
 			if got := [2]veglens.Colour{a.Reference.RGB, a.Reference.RYB}; got != want {
 				t.Errorf("%s (vector kernel %v): reference RGB, RYB = %v, plain float64 computation says %v", f, vector, got, want)
@@ -97,7 +100,7 @@ func TestReferenceMatchesPlainFloat64OnGallery(t *testing.T) {
 					redone++
 				}
 			}
-		}
+		})
 	}
 	t.Logf("reference method agrees with the plain float64 computation on all %d gallery photos (both wheels; %d needed an exact second pass)", len(files), redone)
 }
@@ -133,50 +136,52 @@ func TestVectorEstimatesWithinTheirBound(t *testing.T) {
 	for _, f := range galleryFiles(t)[:20] {
 		imgs[filepath.Base(f)] = loadImage(t, f)
 	}
-	withVectorSums(t, true, func(t *testing.T) {
-		worst := 0.0
-		for name, img := range imgs {
-			est := refSumsOf(img)
-			useVectorSums = false
-			exact := refSumsOf(img)
-			useVectorSums = true
-			if !est.estimated || exact.estimated {
-				t.Fatalf("%s: estimated flags %v and %v, want true and false", name, est.estimated, exact.estimated)
+	needVectorKernel(t)
+	worst := 0.0
+	for name, img := range imgs {
+		var exact, est refSums
+		eachSummingPath(func(vector bool) {
+			if vector {
+				est = refSumsOf(img)
+			} else {
+				exact = refSumsOf(img)
 			}
-			bound := estimateBound(est.width, est.rows)
-			for k := range est.sum {
-				err := math.Abs(est.sum[k] - exact.sum[k])
-				if err > bound*exact.sum[k] {
-					t.Errorf("%s colour %d: estimate %v, exact %v: error %.3g above the bound %.3g", name, k, est.sum[k], exact.sum[k], err/exact.sum[k], bound)
-				}
-				if exact.sum[k] > 0 {
-					worst = max(worst, err/exact.sum[k])
-				}
+		})
+		if !est.estimated || exact.estimated {
+			t.Fatalf("%s: estimated flags %v and %v, want true and false", name, est.estimated, exact.estimated)
+		}
+		bound := estimateBound(est.width, est.rows)
+		for k := range est.sum {
+			err := math.Abs(est.sum[k] - exact.sum[k])
+			if err > bound*exact.sum[k] {
+				t.Errorf("%s colour %d: estimate %v, exact %v: error %.3g above the bound %.3g", name, k, est.sum[k], exact.sum[k], err/exact.sum[k], bound)
+			}
+			if exact.sum[k] > 0 {
+				worst = max(worst, err/exact.sum[k])
 			}
 		}
-		t.Logf("largest relative error of an estimate: %.3g (bound for 224 px rows: %.3g)", worst, estimateBound(224, 224))
-	})
+	}
+	t.Logf("largest relative error of an estimate: %.3g (bound for 224 px rows: %.3g)", worst, estimateBound(224, 224))
 }
 
 func TestSettleRedoesOnlyUnprovenWheels(t *testing.T) {
 	// Mid grey ties six RGB entries: the RGB wheel must be summed again
 	// exactly. A red picture's winner is clear on both wheels.
-	withVectorSums(t, true, func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			c    color.RGBA
-			want [2]bool // still estimated after settle, per wheel
-		}{
-			{"mid grey", color.RGBA{128, 128, 128, 255}, [2]bool{false, true}},
-			{"red", color.RGBA{230, 20, 10, 255}, [2]bool{true, true}},
-		} {
-			img := solid(image.Rect(3, 5, 19, 21), tc.c)
-			s := refSumsOf(img)
-			if got := s.settle(rowsFrom0(img), 16, 16); got != tc.want {
-				t.Errorf("%s: still estimated after settle = %v, want %v", tc.name, got, tc.want)
-			}
+	needVectorKernel(t)
+	for _, tc := range []struct {
+		name string
+		c    color.RGBA
+		want [2]bool // still estimated after settle, per wheel
+	}{
+		{"mid grey", color.RGBA{128, 128, 128, 255}, [2]bool{false, true}},
+		{"red", color.RGBA{230, 20, 10, 255}, [2]bool{true, true}},
+	} {
+		img := solid(image.Rect(3, 5, 19, 21), tc.c)
+		s := refSumsOf(img)
+		if got := s.settle(rowsFrom0(img), 16, 16); got != tc.want {
+			t.Errorf("%s: still estimated after settle = %v, want %v", tc.name, got, tc.want)
 		}
-	})
+	}
 }
 
 func TestReferenceLargeTieFollowsImageOrder(t *testing.T) {
@@ -192,17 +197,11 @@ func TestReferenceLargeTieFollowsImageOrder(t *testing.T) {
 		t.Fatal("test picture too small to exercise the banded scan")
 	}
 	want := plainReference(img, veglens.RGBWheel)
-	saved := useVectorSums
-	t.Cleanup(func() { useVectorSums = saved })
-	for _, vector := range []bool{false, true} {
-		if vector && !saved {
-			continue
-		}
-		useVectorSums = vector
+	eachSummingPath(func(vector bool) {
 		if got := Analyze(img, veglens.ActivationMap{}).Reference.RGB; got != want {
 			t.Errorf("vector kernel %v: reference RGB %v, plain float64 loop %v", vector, got, want)
 		}
-	}
+	})
 }
 
 func TestReferenceTiesGoToEarlierEntry(t *testing.T) {

@@ -2,15 +2,30 @@
 
 #include "textflag.h"
 
-// func rowSumsVector(px *byte, n int, pal *[9][8]float32, acc *[3][8]float32, levels *[256]float32)
+// GROUP adds one pixel's distances to eight palette colours: the colours'
+// R, G, B vectors are at off(DX), off+32(DX), off+64(DX); the pixel's R, G,
+// B are broadcast in Y3, Y4, Y5; acc is the group's accumulator, d and t
+// are scratch.
 //
-// For each pixel (R, G, B bytes at SI), and each group g of eight palette
-// colours (R, G, B vectors at DX+96g, +32, +64):
-//
-//	acc[g] += sqrt((R-pr)^2 + (G-pg)^2 + (B-pb)^2)   in eight float32 lanes
+//	acc += sqrt((R-pr)^2 + (G-pg)^2 + (B-pb)^2)   in eight float32 lanes
 //
 // The squared distance is an integer below 2^24, so it is exact in float32;
-// VSQRTPS rounds it correctly. Y0..Y2 hold the three accumulators.
+// VSQRTPS rounds it correctly.
+#define GROUP(off, acc, d, t) \
+	VSUBPS off(DX), Y3, d; \
+	VMULPS d, d, d; \
+	VSUBPS off+32(DX), Y4, t; \
+	VFMADD231PS t, t, d; \
+	VSUBPS off+64(DX), Y5, t; \
+	VFMADD231PS t, t, d; \
+	VSQRTPS d, d; \
+	VADDPS d, acc, acc
+
+// func rowSumsVector(px *byte, n int, pal *[9][8]float32, acc *[3][8]float32, levels *[256]float32)
+//
+// For each pixel (R, G, B bytes at SI) and each group g of eight palette
+// colours (at DX+96g), GROUP adds the pixel's distances to the group's
+// accumulator; Y0..Y2 hold the three accumulators.
 TEXT ·rowSumsVector(SB), NOSPLIT, $0-40
 	MOVQ px+0(FP), SI
 	MOVQ n+8(FP), CX
@@ -32,35 +47,9 @@ pixel:
 	VBROADCASTSS (R8)(BX*4), Y4
 	VBROADCASTSS (R8)(R9*4), Y5
 
-	// Colours 0..7.
-	VSUBPS 0(DX), Y3, Y6
-	VMULPS Y6, Y6, Y6
-	VSUBPS 32(DX), Y4, Y7
-	VFMADD231PS Y7, Y7, Y6
-	VSUBPS 64(DX), Y5, Y7
-	VFMADD231PS Y7, Y7, Y6
-	VSQRTPS Y6, Y6
-	VADDPS Y6, Y0, Y0
-
-	// Colours 8..15.
-	VSUBPS 96(DX), Y3, Y8
-	VMULPS Y8, Y8, Y8
-	VSUBPS 128(DX), Y4, Y9
-	VFMADD231PS Y9, Y9, Y8
-	VSUBPS 160(DX), Y5, Y9
-	VFMADD231PS Y9, Y9, Y8
-	VSQRTPS Y8, Y8
-	VADDPS Y8, Y1, Y1
-
-	// Colours 16..23.
-	VSUBPS 192(DX), Y3, Y10
-	VMULPS Y10, Y10, Y10
-	VSUBPS 224(DX), Y4, Y11
-	VFMADD231PS Y11, Y11, Y10
-	VSUBPS 256(DX), Y5, Y11
-	VFMADD231PS Y11, Y11, Y10
-	VSQRTPS Y10, Y10
-	VADDPS Y10, Y2, Y2
+	GROUP(0, Y0, Y6, Y7)    // colours 0..7
+	GROUP(96, Y1, Y8, Y9)   // colours 8..15
+	GROUP(192, Y2, Y10, Y11) // colours 16..23
 
 	ADDQ $3, SI
 	DECQ CX
